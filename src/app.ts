@@ -1,0 +1,151 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Config } from './config.js';
+import { Cipher, deriveKeys, loadOrCreateSecretKey } from './platform/crypto.js';
+import { openPglite, openPostgres, type Database } from './platform/db.js';
+import { EventDispatcher } from './platform/events.js';
+import { createHttpApp, type HttpApp } from './platform/http.js';
+import { JobRunner } from './platform/jobs.js';
+import { createLogger, type Logger } from './platform/logger.js';
+import { consoleSender, type MessageSender } from './platform/messaging.js';
+import { migrate } from './platform/migrate.js';
+import { AgenciesService, agencyRoutes } from './modules/agencies/index.js';
+import { AuditTrail } from './modules/audit/audit.js';
+import { auditRoutes } from './modules/audit/routes.js';
+import { identityRoutes, registerAuthentication } from './modules/identity/routes.js';
+import { IdentityService } from './modules/identity/service.js';
+import { regionRoutes } from './modules/regions/routes.js';
+import { RegionsService } from './modules/regions/service.js';
+import { z } from 'zod';
+
+export const VERSION = (JSON.parse(fs.readFileSync(path.join(import.meta.dirname, '..', 'package.json'), 'utf8')) as { version: string }).version;
+
+/** Everything a command or the server needs: the platform and the modules, wired once. */
+export interface AppContext {
+  config: Config;
+  db: Database;
+  log: Logger;
+  cipher: Cipher;
+  audit: AuditTrail;
+  events: EventDispatcher;
+  jobs: JobRunner;
+  sender: MessageSender;
+  regions: RegionsService;
+  identity: IdentityService;
+  agencies: AgenciesService;
+  /** Secret key generated just now (PGlite first start): the caller tells the operator to back it up. */
+  generatedSecretKeyFile: string | undefined;
+  close(): Promise<void>;
+}
+
+export interface ContextOptions {
+  db?: Database;
+  log?: Logger;
+  sender?: MessageSender;
+  /** Skip migrations (the caller already ran them). */
+  skipMigrations?: boolean;
+}
+
+export async function openDatabase(config: Config): Promise<Database> {
+  return config.database.kind === 'pglite' ? openPglite({ dataDir: config.database.dataDir }) : openPostgres(config.database.url);
+}
+
+export async function createContext(config: Config, options: ContextOptions = {}): Promise<AppContext> {
+  const log = options.log ?? createLogger({ level: config.logLevel });
+  let secret = config.secretKey;
+  let generatedSecretKeyFile: string | undefined;
+  if (!secret) {
+    const loaded = loadOrCreateSecretKey(config.dataDir);
+    secret = loaded.secret;
+    if (loaded.generated) generatedSecretKeyFile = loaded.file;
+  }
+  const keys = deriveKeys(secret, config.previousSecretKeys);
+  const db = options.db ?? (await openDatabase(config));
+  try {
+    if (!options.skipMigrations) await migrate(db);
+  } catch (error) {
+    if (!options.db) await db.close();
+    throw error;
+  }
+  const cipher = new Cipher(keys);
+  const audit = new AuditTrail(db, keys.audit);
+  const events = new EventDispatcher(db, log);
+  const jobs = new JobRunner(db, log, events);
+  const sender = options.sender ?? consoleSender();
+  const regions = new RegionsService(db, config.cityCode);
+  // Identity names scopes through agencies and regions; agencies find their heads through identity.
+  const identity: IdentityService = new IdentityService(db, cipher, audit, sender, {
+    argon2: config.argon2,
+    sessionTtlHours: config.sessionTtlHours,
+    scopeName: async (scope): Promise<string | null> => {
+      if (scope.kind === 'opd') return agencies.name(scope.code);
+      if (scope.kind === 'city') return (await regions.city())?.name ?? null;
+      const region = await regions.get(scope.code);
+      return region ? `${scope.kind === 'kecamatan' ? 'Kecamatan' : 'Kelurahan'} ${region.name}` : null;
+    },
+  });
+  const agencies: AgenciesService = new AgenciesService(db, audit, async (code) => {
+    const head = await identity.findOfficerHead({ kind: 'opd', code });
+    return head ? { id: head.id, name: head.name } : null;
+  });
+  return {
+    config,
+    db,
+    log,
+    cipher,
+    audit,
+    events,
+    jobs,
+    sender,
+    regions,
+    identity,
+    agencies,
+    generatedSecretKeyFile,
+    async close() {
+      await jobs.stop();
+      await db.close();
+    },
+  };
+}
+
+export async function buildHttp(ctx: AppContext): Promise<HttpApp> {
+  const city = await ctx.regions.city();
+  const app = await createHttpApp({
+    logger: ctx.log,
+    trustProxy: ctx.config.trustProxy,
+    tls: ctx.config.tls,
+    webDistDir: ctx.config.webDistDir,
+    version: VERSION,
+    cityName: city?.name ?? ctx.config.cityCode,
+  });
+  registerAuthentication(app, ctx.identity);
+
+  app.get(
+    '/health',
+    { schema: { tags: ['platform'], summary: 'Liveness and database check', response: { 200: z.object({ status: z.literal('ok'), database: z.enum(['pglite', 'postgresql']), version: z.string(), city: z.string() }) } } },
+    async () => {
+      await ctx.db.query('select 1');
+      return { status: 'ok' as const, database: ctx.db.kind, version: VERSION, city: ctx.config.cityCode };
+    },
+  );
+  app.get(
+    '/api/v1/city',
+    {
+      schema: {
+        tags: ['platform'],
+        summary: 'The city this installation serves',
+        response: { 200: z.object({ code: z.string(), name: z.string(), provinceName: z.string(), timezone: z.string(), demo: z.boolean() }) },
+      },
+    },
+    async () => {
+      const c = await ctx.regions.city();
+      const demo = await ctx.db.maybeOne('select 1 from platform_settings where key = $1', ['demo_seeded_at']);
+      return { code: ctx.config.cityCode, name: c?.name ?? ctx.config.cityCode, provinceName: c?.provinceName ?? '', timezone: ctx.config.cityTimezone, demo: Boolean(demo) };
+    },
+  );
+  identityRoutes(app, ctx.identity);
+  regionRoutes(app, ctx.regions);
+  agencyRoutes(app, ctx.agencies);
+  auditRoutes(app, ctx.audit);
+  return app;
+}

@@ -1,0 +1,152 @@
+import path from 'node:path';
+import { Command, Option } from 'commander';
+import { ConfigError, loadConfig, type Config } from '../config.js';
+import { createContext, VERSION } from '../app.js';
+import { acquireDataDirLock, DataDirLockedError, runThroughControlSocket, type CommandIO } from '../platform/control.js';
+import { terminalProgress } from '../platform/progress.js';
+import { startServer } from '../server.js';
+import { runCommand } from './commands.js';
+
+/** `satukota` — one CLI for the server and for operating it. */
+
+function config(): Config {
+  try {
+    return loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`${error.message}\nSee the README for every variable.\n`);
+      process.exit(78);
+    }
+    throw error;
+  }
+}
+
+const io: CommandIO = {
+  print: (line) => process.stdout.write(`${line}\n`),
+  error: (line) => process.stderr.write(`${line}\n`),
+  progress: terminalProgress(),
+};
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * With PGlite: through the running server's control socket when there is one, otherwise with the
+ * data-dir lock held. A server that is still starting gets a few seconds; then a clear error, no hang.
+ */
+async function runDatabaseCommand(command: string, args: Record<string, unknown>): Promise<never> {
+  const cfg = config();
+  const deadline = Date.now() + 20_000;
+  for (;;) {
+    if (cfg.database.kind === 'pglite') {
+      const remote = await runThroughControlSocket(cfg.dataDir, { command, args }, io);
+      if (remote !== undefined) process.exit(remote);
+    }
+    let lock: { release(): void } | undefined;
+    try {
+      lock = cfg.database.kind === 'pglite' ? acquireDataDirLock(cfg.dataDir, 'cli') : undefined;
+    } catch (error) {
+      if (!(error instanceof DataDirLockedError)) throw error;
+      if (Date.now() > deadline) {
+        io.error(`${error.message}, and it does not answer on its control socket. Try again when it has finished starting or stopping.`);
+        process.exit(75);
+      }
+      await sleep(500);
+      continue;
+    }
+    try {
+      const ctx = await createContext({ ...cfg, logLevel: 'warn' });
+      let code: number;
+      try {
+        code = await runCommand(ctx, { command, args }, io);
+      } finally {
+        await ctx.close();
+      }
+      process.exit(code);
+    } finally {
+      lock?.release();
+    }
+  }
+}
+
+const program = new Command('satukota')
+  .description('SatuKota — one door to the city: citizen reports, services, command center, data exchange.')
+  .version(VERSION)
+  .showHelpAfterError();
+
+program
+  .command('serve', { isDefault: true })
+  .description('Run the platform (HTTP API, web app, jobs); migrates, and seeds the demo city when DEMO is on')
+  .action(async () => {
+    const cfg = config();
+    try {
+      const server = await startServer(cfg);
+      io.print(`SatuKota ${VERSION} is running at ${server.url} (database: ${server.ctx.db.kind}, city ${cfg.cityCode})`);
+      let stopping = false;
+      const stop = async () => {
+        if (stopping) return;
+        stopping = true;
+        io.print('Stopping…');
+        await server.stop();
+        process.exit(0);
+      };
+      process.on('SIGINT', stop);
+      process.on('SIGTERM', stop);
+    } catch (error) {
+      if (error instanceof DataDirLockedError) {
+        io.error(`${error.message}. Only one server may use a PGlite data directory.`);
+        process.exit(75);
+      }
+      throw error;
+    }
+  });
+
+program
+  .command('migrate')
+  .description('Apply pending database migrations (also done at every start)')
+  .action(() => runDatabaseCommand('migrate', {}));
+
+program
+  .command('seed')
+  .description('Seed data')
+  .command('demo')
+  .description('Seed the demo city (Kota Cilegon) into an empty database; accounts are written to DATA_DIR/demo-accounts.txt')
+  .action(() => runDatabaseCommand('seed demo', {}));
+
+program
+  .command('user')
+  .description('Manage accounts')
+  .command('create')
+  .description('Create an officer account')
+  .requiredOption('--username <username>', 'login name')
+  .requiredOption('--name <name>', 'full name')
+  .addOption(new Option('--role <role>', 'role').choices(['admin', 'coordinator', 'pimpinan', 'command', 'officer']).makeOptionMandatory())
+  .option('--scope <scope>', 'city | opd:<code> | kecamatan:<code> | kelurahan:<code>, optionally ",head"')
+  .option('--head', 'the head of the scope (kepala OPD, camat, lurah)')
+  .option('--phone <phone>', 'mobile number')
+  .option('--password <password>', 'password (generated and printed when omitted)')
+  .action((opts: Record<string, unknown>) => runDatabaseCommand('user create', opts));
+
+const imports = program.command('import').description('Import reference data');
+imports
+  .command('regions')
+  .description('Import a regency\'s kecamatan and kelurahan/desa from the Kemendagri list (idn-area-data)')
+  .argument('<regency-code>', 'e.g. 36.72 (Kota Cilegon)')
+  .action((code: string) => runDatabaseCommand('import regions', { code }));
+imports
+  .command('boundaries')
+  .description('Import kelurahan boundary polygons from a GeoJSON FeatureCollection (all or nothing)')
+  .argument('<file.geojson>', 'the GeoJSON file')
+  .option('--code-property <name>', 'the feature property holding the Kemendagri code', 'KDEPUM')
+  .option('--approximate', 'mark the imported shapes as approximate')
+  .action((file: string, opts: { codeProperty: string; approximate?: boolean }) =>
+    runDatabaseCommand('import boundaries', { file: path.resolve(file), codeProperty: opts.codeProperty, approximate: opts.approximate ?? false }),
+  );
+
+program
+  .command('audit')
+  .description('The audit trail')
+  .command('verify')
+  .description('Verify the audit chain; exits 0 when intact, 3 naming the first broken entry otherwise')
+  .action(() => runDatabaseCommand('audit verify', {}));
+
+await program.parseAsync(process.argv);

@@ -1,0 +1,143 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { randomInt } from 'node:crypto';
+import type { AppContext } from '../../app.js';
+import { sha256 } from '../../platform/crypto.js';
+import type { Progress } from '../../platform/progress.js';
+import type { AgencyInput } from '../agencies/index.js';
+import type { Role, Scope } from '../identity/policy.js';
+
+/**
+ * The demo city: Kota Cilegon's regions and approximate boundaries, its OPDs and two external
+ * agencies, officers for every unit, and three citizens. Seeded only into an empty database.
+ */
+export const DEMO_ACCOUNTS_FILE = 'demo-accounts.txt';
+const DEMO_BOUNDARIES = path.join(import.meta.dirname, '..', 'regions', 'demo', 'cilegon-approx.geojson');
+const DEMO_CITY = '36.72';
+
+/** The OPDs of Kota Cilegon where a citizen's problem can land, and two external agencies. */
+export const DEMO_AGENCIES: AgencyInput[] = [
+  { code: 'diskominfo', kind: 'opd', shortName: 'Diskominfo', name: 'Dinas Komunikasi, Informatika, Statistik dan Persandian', description: 'Pengelola SatuKota dan koordinator pengaduan' },
+  { code: 'disdukcapil', kind: 'opd', shortName: 'Disdukcapil', name: 'Dinas Kependudukan dan Pencatatan Sipil', description: 'KTP, KK, akta dan dokumen kependudukan' },
+  { code: 'dishub', kind: 'opd', shortName: 'Dishub', name: 'Dinas Perhubungan', description: 'Lalu lintas, parkir, angkutan, penerangan jalan' },
+  { code: 'dpupr', kind: 'opd', shortName: 'DPUPR', name: 'Dinas Pekerjaan Umum dan Penataan Ruang', description: 'Jalan, jembatan, drainase dan tata ruang' },
+  { code: 'dlh', kind: 'opd', shortName: 'DLH', name: 'Dinas Lingkungan Hidup', description: 'Sampah, kebersihan, pencemaran dan taman kota' },
+  { code: 'bpbd', kind: 'opd', shortName: 'BPBD', name: 'Badan Penanggulangan Bencana Daerah', description: 'Banjir, longsor, pohon tumbang dan bencana lain' },
+  { code: 'damkar', kind: 'opd', shortName: 'Damkar', name: 'Dinas Pemadam Kebakaran dan Penyelamatan', description: 'Kebakaran dan penyelamatan' },
+  { code: 'dinkes', kind: 'opd', shortName: 'Dinkes', name: 'Dinas Kesehatan', description: 'Puskesmas, layanan kesehatan dan wabah' },
+  { code: 'dinsos', kind: 'opd', shortName: 'Dinsos', name: 'Dinas Sosial', description: 'Bantuan sosial, PMKS dan rehabilitasi sosial' },
+  { code: 'satpolpp', kind: 'opd', shortName: 'Satpol PP', name: 'Satuan Polisi Pamong Praja', description: 'Ketertiban umum, PKL dan penegakan perda' },
+  { code: 'disperkim', kind: 'opd', shortName: 'Disperkim', name: 'Dinas Perumahan dan Kawasan Permukiman', description: 'Perumahan, permukiman kumuh dan PJU kawasan' },
+  { code: 'pdam', kind: 'opd', shortName: 'PDAM', name: 'Perumda Air Minum Cilegon Mandiri', description: 'Air bersih dan jaringan air minum' },
+  { code: 'disdik', kind: 'opd', shortName: 'Disdik', name: 'Dinas Pendidikan dan Kebudayaan', description: 'Sekolah dan pendidikan' },
+  { code: 'polres-cilegon', kind: 'external', shortName: 'Polres Cilegon', name: 'Kepolisian Resor Cilegon', description: 'Kejahatan, kecelakaan dan keamanan (penghubung kepolisian)' },
+  { code: 'asdp-merak', kind: 'external', shortName: 'ASDP Merak', name: 'PT ASDP Indonesia Ferry (Persero) Cabang Merak', description: 'Operator pelabuhan penyeberangan Merak' },
+];
+
+/** Three citizens with valid NIKs issued in Kota Cilegon (digits 7–12: birth date, +40 for women). */
+export const DEMO_CITIZENS = [
+  { nik: '3672011708900001', name: 'Ahmad Fauzi', birthDate: '1990-08-17', phone: '081234560001' },
+  { nik: '3672074503850002', name: 'Siti Rahmawati', birthDate: '1985-03-05', phone: '081234560002' },
+  { nik: '3672080112010003', name: 'Rizky Pratama', birthDate: '2001-12-01', phone: '081234560003' },
+];
+
+export interface DemoAccount {
+  role: Role;
+  login: string;
+  password: string;
+  scope: string;
+}
+
+function slug(name: string): string {
+  return name
+    .toLowerCase()
+    .normalize('NFKD')
+    .replace(/[^a-z0-9]+/g, '');
+}
+
+function randomPassword(): string {
+  const alphabet = 'abcdefghjkmnpqrstuvwxyz23456789';
+  return Array.from({ length: 12 }, () => alphabet[randomInt(alphabet.length)]).join('');
+}
+
+export async function isDatabaseEmpty(ctx: AppContext): Promise<boolean> {
+  return !(await ctx.db.maybeOne('select 1 from users limit 1'));
+}
+
+/**
+ * Seeds the demo city into an empty database and writes DATA_DIR/demo-accounts.txt (0600).
+ * Returns the accounts, or undefined when the database already has users.
+ */
+export async function seedDemo(ctx: AppContext, options: { progress?: Progress | undefined } = {}): Promise<{ accounts: DemoAccount[]; file: string } | undefined> {
+  if (!(await isDatabaseEmpty(ctx))) return undefined;
+  const { config, regions, agencies, identity } = ctx;
+  if (!(await regions.hasRegency())) await regions.importRegency(config.cityCode, options.progress);
+  if (config.cityCode === DEMO_CITY) {
+    await regions.importBoundaries({ file: DEMO_BOUNDARIES }, { approximate: true, source: 'SatuKota demo (generated, approximate)' });
+  }
+  const tree = await regions.tree();
+  const districts = tree?.children ?? [];
+  const password = () => config.demoPassword ?? randomPassword();
+  const accounts: DemoAccount[] = [];
+  const system = { id: null, label: 'demo-seed' };
+  const scopeText = (scope: Scope | null, isHead: boolean) => (scope ? `${scope.kind === 'city' ? 'city' : `${scope.kind}:${scope.code}`}${isHead ? ',head' : ''}` : '-');
+
+  const officers: { username: string; name: string; role: Exclude<Role, 'citizen'>; scope: Scope | null; isHead: boolean }[] = [
+    { username: 'admin', name: 'Admin Diskominfo', role: 'admin', scope: { kind: 'city', code: config.cityCode }, isHead: false },
+    { username: 'koordinator', name: 'Koordinator Pengaduan', role: 'coordinator', scope: { kind: 'city', code: config.cityCode }, isHead: false },
+    { username: 'walikota', name: 'Wali Kota', role: 'pimpinan', scope: { kind: 'city', code: config.cityCode }, isHead: false },
+    { username: 'command', name: 'Operator Command Center', role: 'command', scope: { kind: 'city', code: config.cityCode }, isHead: false },
+  ];
+  for (const a of DEMO_AGENCIES) {
+    officers.push({ username: `kepala.${a.code}`, name: `Kepala ${a.shortName}`, role: 'officer', scope: { kind: 'opd', code: a.code }, isHead: true });
+    officers.push({ username: `petugas.${a.code}`, name: `Petugas ${a.shortName}`, role: 'officer', scope: { kind: 'opd', code: a.code }, isHead: false });
+  }
+  const used = new Set<string>();
+  const unique = (base: string) => {
+    let name = base;
+    for (let i = 2; used.has(name); i++) name = `${base}${i}`;
+    used.add(name);
+    return name;
+  };
+  for (const d of districts) {
+    officers.push({ username: unique(`camat.${slug(d.name)}`), name: `Camat ${d.name}`, role: 'officer', scope: { kind: 'kecamatan', code: d.code }, isHead: true });
+    for (const v of d.children ?? []) {
+      const title = v.villageKind === 'desa' ? 'kades' : 'lurah';
+      officers.push({ username: unique(`${title}.${slug(v.name)}`), name: `${title === 'lurah' ? 'Lurah' : 'Kepala Desa'} ${v.name}`, role: 'officer', scope: { kind: 'kelurahan', code: v.code }, isHead: true });
+    }
+  }
+
+  options.progress?.start(DEMO_AGENCIES.length + officers.length + DEMO_CITIZENS.length, 'demo city');
+  let done = 0;
+  await ctx.db.transaction(async (tx) => {
+    for (const a of DEMO_AGENCIES) {
+      await agencies.create(a, system, tx);
+      options.progress?.update(++done);
+    }
+    for (const o of officers) {
+      const pw = password();
+      await identity.insertOfficer(tx, { ...o, password: pw }, system);
+      accounts.push({ role: o.role, login: o.username, password: pw, scope: scopeText(o.scope, o.isHead) });
+      options.progress?.update(++done);
+    }
+    await tx.query(`insert into platform_settings (key, value) values ('demo_seeded_at', to_jsonb(now()))`);
+  });
+  for (const c of DEMO_CITIZENS) {
+    const pw = password();
+    const session = await identity.register({ ...c, password: pw, consent: true }, { ip: '127.0.0.1' });
+    await ctx.db.query(`update users set phone_verified_at = now() where id = $1`, [session.user.id]);
+    await identity.logout(sessionIdOf(session.token));
+    accounts.push({ role: 'citizen', login: c.nik, password: pw, scope: '-' });
+    options.progress?.update(++done);
+  }
+  options.progress?.stop();
+
+  const file = path.join(config.dataDir, DEMO_ACCOUNTS_FILE);
+  fs.mkdirSync(config.dataDir, { recursive: true });
+  const lines = ['# SatuKota demo accounts: role<TAB>login<TAB>password<TAB>scope', ...accounts.map((a) => [a.role, a.login, a.password, a.scope].join('\t'))];
+  fs.writeFileSync(file, `${lines.join('\n')}\n`, { mode: 0o600 });
+  fs.chmodSync(file, 0o600);
+  return { accounts, file };
+}
+
+const sessionIdOf = (token: string) => sha256(token);

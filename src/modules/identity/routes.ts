@@ -1,0 +1,238 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import { constantTimeEqual } from '../../platform/crypto.js';
+import { AppError } from '../../platform/errors.js';
+import type { HttpApp } from '../../platform/http.js';
+import { authorize, type Principal } from './policy.js';
+import { privacyNotice } from './privacy-notice.js';
+import {
+  createOfficerBody,
+  errorSchema,
+  loginBody,
+  meSchema,
+  nikClaimBody,
+  personalDataSchema,
+  privacyNoticeSchema,
+  registerBody,
+  sessionResponse,
+  tokenResponse,
+  updateOfficerBody,
+} from './schema.js';
+import type { IdentityService, RequestMeta, SessionIssued } from './service.js';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    principal: Principal | undefined;
+  }
+  interface FastifyContextConfig {
+    /** false on the routes that create a session (login, register): no session to forge yet. */
+    csrf?: boolean;
+  }
+}
+
+export const SESSION_COOKIE = 'sk_session';
+export const CSRF_COOKIE = 'sk_csrf';
+const UNSAFE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+
+export function requestMeta(request: FastifyRequest): RequestMeta {
+  return { ip: request.ip, userAgent: request.headers['user-agent'] };
+}
+
+/**
+ * Authentication for every request: a bearer token or the session cookie becomes `request.principal`.
+ * Cookie-authenticated writes must echo the session's CSRF token in X-CSRF-Token (double submit).
+ */
+export function registerAuthentication(app: HttpApp, identity: IdentityService): void {
+  app.decorateRequest('principal', undefined);
+  app.addHook('preHandler', async (request) => {
+    const header = request.headers.authorization;
+    const bearer = header?.match(/^Bearer\s+(.+)$/i)?.[1];
+    const token = bearer ?? request.cookies[SESSION_COOKIE];
+    if (!token) return;
+    const principal = await identity.authenticate(token);
+    if (!principal) {
+      if (bearer) throw new AppError(401, 'invalid_token', { id: 'Token tidak valid atau kedaluwarsa.', en: 'The token is invalid or has expired.' });
+      return; // a stale cookie is simply no session
+    }
+    if (principal.via === 'cookie' && bearer === undefined && UNSAFE_METHODS.has(request.method) && request.routeOptions.config.csrf !== false) {
+      const sent = request.headers['x-csrf-token'];
+      if (typeof sent !== 'string' || !principal.csrfToken || !constantTimeEqual(sent, principal.csrfToken)) {
+        throw new AppError(403, 'csrf_failed', {
+          id: 'Permintaan ditolak karena token keamanan (CSRF) tidak cocok. Muat ulang halaman lalu coba lagi.',
+          en: 'Request refused: the security (CSRF) token does not match. Reload the page and try again.',
+        });
+      }
+    }
+    request.principal = principal;
+  });
+}
+
+function setSessionCookies(request: FastifyRequest, reply: FastifyReply, session: SessionIssued): void {
+  const secure = request.protocol === 'https';
+  reply.setCookie(SESSION_COOKIE, session.token, { path: '/', httpOnly: true, sameSite: 'lax', secure, expires: session.expiresAt });
+  if (session.csrfToken) reply.setCookie(CSRF_COOKIE, session.csrfToken, { path: '/', httpOnly: false, sameSite: 'lax', secure, expires: session.expiresAt });
+}
+
+const errorResponses = { 400: errorSchema, 401: errorSchema, 403: errorSchema, 404: errorSchema, 409: errorSchema, 429: errorSchema };
+
+export function identityRoutes(app: HttpApp, identity: IdentityService): void {
+  const tags = ['identity'];
+
+  app.get('/api/v1/privacy-notice', { schema: { tags, summary: 'The privacy notice a citizen accepts when registering', response: { 200: privacyNoticeSchema } } }, async (request) =>
+    privacyNotice(request.lang),
+  );
+
+  app.post(
+    '/api/v1/auth/register',
+    {
+      config: { csrf: false },
+      schema: { tags, summary: 'Register a citizen with NIK; logs in and sends a phone verification code', body: registerBody, response: { 201: sessionResponse, ...errorResponses } },
+    },
+    async (request, reply) => {
+      const session = await identity.register(request.body, requestMeta(request));
+      setSessionCookies(request, reply, session);
+      return reply.status(201).send({ user: session.user, csrfToken: session.csrfToken });
+    },
+  );
+
+  app.post(
+    '/api/v1/auth/login',
+    { config: { csrf: false }, schema: { tags, summary: 'Log in (browser): sets the session cookie', body: loginBody, response: { 200: sessionResponse, ...errorResponses } } },
+    async (request, reply) => {
+      const session = await identity.login(request.body.login, request.body.password, 'cookie', requestMeta(request));
+      setSessionCookies(request, reply, session);
+      return { user: session.user, csrfToken: session.csrfToken };
+    },
+  );
+
+  app.post(
+    '/api/v1/auth/token',
+    { config: { csrf: false }, schema: { tags, summary: 'Log in (API client): returns a bearer token', body: loginBody, response: { 200: tokenResponse, ...errorResponses } } },
+    async (request) => {
+      const session = await identity.login(request.body.login, request.body.password, 'bearer', requestMeta(request));
+      return { token: session.token, expiresAt: session.expiresAt.toISOString() };
+    },
+  );
+
+  app.post('/api/v1/auth/logout', { schema: { tags, summary: 'End the current session', response: { 204: z.null(), ...errorResponses } } }, async (request, reply) => {
+    const principal = authorize(request.principal, 'account.read_own');
+    await identity.logout(principal.sessionId);
+    reply.clearCookie(SESSION_COOKIE, { path: '/' }).clearCookie(CSRF_COOKIE, { path: '/' });
+    return reply.status(204).send(null);
+  });
+
+  app.post(
+    '/api/v1/auth/phone/verify',
+    { schema: { tags, summary: 'Verify the phone with the one-time code', body: z.object({ code: z.string().max(10) }), response: { 200: z.object({ user: meSchema }), ...errorResponses } } },
+    async (request) => {
+      const principal = authorize(request.principal, 'account.read_own');
+      return { user: await identity.verifyPhone(principal.userId, request.body.code) };
+    },
+  );
+
+  app.post('/api/v1/auth/phone/resend', { schema: { tags, summary: 'Send a new phone verification code', response: { 202: z.object({ sent: z.boolean() }), ...errorResponses } } }, async (request, reply) => {
+    const principal = authorize(request.principal, 'account.read_own');
+    await identity.resendPhoneCode(principal.userId);
+    return reply.status(202).send({ sent: true });
+  });
+
+  app.post(
+    '/api/v1/auth/setup',
+    {
+      config: { csrf: false },
+      schema: {
+        tags,
+        summary: 'Activate an account created by an in-person NIK claim, with the code sent to the phone',
+        body: z.object({ nik: z.string().max(40), code: z.string().max(10), password: z.string().max(200) }),
+        response: { 200: sessionResponse, ...errorResponses },
+      },
+    },
+    async (request, reply) => {
+      const session = await identity.completeSetup(request.body, requestMeta(request));
+      setSessionCookies(request, reply, session);
+      return { user: session.user, csrfToken: session.csrfToken };
+    },
+  );
+
+  app.get('/api/v1/me', { schema: { tags, summary: 'The logged-in account (NIK and phone masked)', response: { 200: z.object({ user: meSchema }), ...errorResponses } } }, async (request) => {
+    const principal = authorize(request.principal, 'account.read_own');
+    return { user: await identity.me(principal.userId) };
+  });
+
+  app.get(
+    '/api/v1/me/personal-data',
+    { schema: { tags, summary: 'Your own personal data, unmasked (the reveal is audited)', response: { 200: personalDataSchema, ...errorResponses } } },
+    async (request) => {
+      const principal = authorize(request.principal, 'account.reveal_own');
+      return identity.revealPersonalData(principal, principal.userId, requestMeta(request));
+    },
+  );
+
+  app.get(
+    '/api/v1/users',
+    {
+      schema: {
+        tags,
+        summary: 'Accounts (admin); personal data masked',
+        querystring: z.object({
+          kind: z.enum(['citizen', 'officer']).optional(),
+          role: meSchema.shape.role.optional(),
+          after: z.uuid().optional(),
+          limit: z.coerce.number().int().min(1).max(200).default(50),
+        }),
+        response: { 200: z.object({ users: z.array(meSchema), nextCursor: z.string().nullable() }), ...errorResponses },
+      },
+    },
+    async (request) => {
+      authorize(request.principal, 'users.list');
+      const users = await identity.listUsers(request.query);
+      return { users, nextCursor: users.length === request.query.limit ? (users.at(-1)?.id ?? null) : null };
+    },
+  );
+
+  app.post(
+    '/api/v1/users',
+    { schema: { tags, summary: 'Create an officer account (admin)', body: createOfficerBody, response: { 201: z.object({ user: meSchema }), ...errorResponses } } },
+    async (request, reply) => {
+      const principal = authorize(request.principal, 'users.create');
+      const user = await identity.createOfficer(request.body, { id: principal.userId, label: principal.role });
+      return reply.status(201).send({ user });
+    },
+  );
+
+  app.patch(
+    '/api/v1/users/:id',
+    {
+      schema: { tags, summary: "Change an officer's role, scope, head flag or status (admin; audited)", params: z.object({ id: z.uuid() }), body: updateOfficerBody, response: { 200: z.object({ user: meSchema }), ...errorResponses } },
+    },
+    async (request) => {
+      const principal = authorize(request.principal, 'users.update', { type: 'user', id: request.params.id });
+      return { user: await identity.updateOfficer(request.params.id, request.body, principal, requestMeta(request)) };
+    },
+  );
+
+  app.get(
+    '/api/v1/users/:id/personal-data',
+    { schema: { tags, summary: "A person's unmasked personal data (admin; every reveal is audited)", params: z.object({ id: z.uuid() }), response: { 200: personalDataSchema, ...errorResponses } } },
+    async (request) => {
+      const principal = authorize(request.principal, 'users.reveal_personal_data', { type: 'user', id: request.params.id });
+      return identity.revealPersonalData(principal, request.params.id, requestMeta(request));
+    },
+  );
+
+  app.post(
+    '/api/v1/identity/nik-claims',
+    {
+      schema: {
+        tags,
+        summary: 'Confirm in person the real owner of a NIK (officer of a kelurahan): suspends a squatting account and sends the owner an activation code',
+        body: nikClaimBody,
+        response: { 201: z.object({ claimId: z.string(), userId: z.string(), suspendedUserId: z.string().nullable(), codeSentTo: z.string() }), ...errorResponses },
+      },
+    },
+    async (request, reply) => {
+      const principal = authorize(request.principal, 'nik_claims.create');
+      return reply.status(201).send(await identity.claimNik(principal, request.body, requestMeta(request)));
+    },
+  );
+}

@@ -1,0 +1,84 @@
+import { z } from 'zod';
+import { OFFICER_ROLES } from './policy.js';
+
+export const errorSchema = z.object({
+  error: z.object({ code: z.string(), message: z.string(), details: z.record(z.string(), z.unknown()).optional() }),
+});
+
+export const scopeSchema = z.object({
+  kind: z.enum(['city', 'opd', 'kecamatan', 'kelurahan']),
+  code: z.string().min(1).max(40),
+});
+
+export const meSchema = z.object({
+  id: z.string(),
+  kind: z.enum(['citizen', 'officer']),
+  role: z.enum(['citizen', ...OFFICER_ROLES]),
+  username: z.string().nullable(),
+  name: z.string(),
+  nikMasked: z.string().nullable().describe('NIK with digits 5–14 masked, e.g. 3672**********01'),
+  phoneMasked: z.string().nullable(),
+  phoneVerified: z.boolean(),
+  status: z.enum(['active', 'suspended', 'pending_setup']),
+  scope: scopeSchema.extend({ name: z.string().nullable(), isHead: z.boolean() }).nullable(),
+  createdAt: z.string(),
+});
+
+export const sessionResponse = z.object({ user: meSchema, csrfToken: z.string().nullable() });
+
+export const registerBody = z.object({
+  nik: z.string().max(40).describe('16-digit NIK'),
+  name: z.string().max(200),
+  birthDate: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'use YYYY-MM-DD'),
+  phone: z.string().max(30),
+  password: z.string().max(200),
+  consent: z.boolean().describe('true: the person accepted the current privacy notice'),
+  consentVersion: z.string().max(20).optional(),
+});
+
+export const loginBody = z.object({
+  login: z.string().min(1).max(80).describe('NIK for citizens, username for officers'),
+  password: z.string().min(1).max(200),
+});
+
+export const tokenResponse = z.object({ token: z.string(), expiresAt: z.string() });
+
+export const personalDataSchema = z.object({
+  nik: z.string().nullable(),
+  name: z.string(),
+  phone: z.string().nullable(),
+  birthDate: z.string().nullable(),
+  address: z.string().nullable(),
+  sex: z.enum(['male', 'female']).nullable(),
+});
+
+export const privacyNoticeSchema = z.object({
+  version: z.string(),
+  title: z.string(),
+  sections: z.array(z.object({ heading: z.string(), body: z.string() })),
+});
+
+export const createOfficerBody = z.object({
+  username: z.string().max(40),
+  name: z.string().max(200),
+  role: z.enum(OFFICER_ROLES),
+  scope: scopeSchema.nullable().default(null),
+  isHead: z.boolean().default(false),
+  password: z.string().max(200),
+  phone: z.string().max(30).optional(),
+});
+
+export const updateOfficerBody = z.object({
+  role: z.enum(OFFICER_ROLES).optional(),
+  scope: scopeSchema.nullable().optional(),
+  isHead: z.boolean().optional(),
+  status: z.enum(['active', 'suspended']).optional(),
+});
+
+export const nikClaimBody = z.object({
+  nik: z.string().max(40),
+  name: z.string().max(200),
+  birthDate: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'use YYYY-MM-DD'),
+  phone: z.string().max(30),
+  note: z.string().max(500).optional(),
+});

@@ -1,0 +1,286 @@
+import fs from 'node:fs';
+import type { Database, Queryable } from '../../platform/db.js';
+import { errors } from '../../platform/errors.js';
+import type { Progress } from '../../platform/progress.js';
+import { regencyArea, villageKind } from './kemendagri.js';
+import { bboxOf, geometryContains, normaliseGeometry, validateAreaGeometry, type AreaGeometry } from './geometry.js';
+
+/**
+ * Regions: the city's Kemendagri areas (kecamatan and kelurahan/desa, names in title case) and their
+ * boundaries. Point → kelurahan: the GiST index on the bounding boxes narrows the candidates in SQL,
+ * the exact polygon test (holes included) decides in code — no PostGIS needed.
+ */
+export interface RegionNode {
+  code: string;
+  name: string;
+  level: 'province' | 'regency' | 'district' | 'village';
+  villageKind?: 'kelurahan' | 'desa' | undefined;
+  hasBoundary: boolean;
+  boundaryApproximate: boolean;
+  children?: RegionNode[];
+}
+
+interface RegionRow {
+  code: string;
+  level: RegionNode['level'];
+  parent_code: string | null;
+  name: string;
+  village_kind: 'kelurahan' | 'desa' | null;
+  has_boundary: boolean;
+  geometry_approximate: boolean;
+}
+
+export interface BoundaryImportResult {
+  imported: number;
+  approximate: boolean;
+  skipped: { code: string | null; reason: string }[];
+}
+
+export const DEFAULT_CODE_PROPERTY = 'KDEPUM';
+
+/** '3672011001', '36.72.01.1001' and '36 72 01 1001' all mean the village 36.72.01.1001. */
+export function normaliseRegionCode(raw: unknown): string | null {
+  if (typeof raw !== 'string' && typeof raw !== 'number') return null;
+  const digits = String(raw).replace(/\D/g, '');
+  const parts = [2, 2, 2, 4];
+  if (![2, 4, 6, 10].includes(digits.length)) return null;
+  const out: string[] = [];
+  let at = 0;
+  for (const len of parts) {
+    if (at >= digits.length) break;
+    out.push(digits.slice(at, at + len));
+    at += len;
+  }
+  return out.join('.');
+}
+
+export class RegionsService {
+  constructor(
+    private readonly db: Database,
+    private readonly cityCode: string,
+  ) {}
+
+  /** Imports a regency's province, kecamatan and villages from the Kemendagri list. Idempotent. */
+  async importRegency(regencyCode: string, progress?: Progress): Promise<{ districts: number; villages: number }> {
+    const area = regencyArea(regencyCode);
+    if (!area) {
+      throw errors.notFound({ id: `Kabupaten/kota dengan kode ${regencyCode}`, en: `Regency with code ${regencyCode}` });
+    }
+    const rows = [
+      { code: area.province.code, level: 'province', parent: null, name: area.province.name, kind: null },
+      { code: area.regency.code, level: 'regency', parent: area.province.code, name: area.regency.name, kind: null },
+      ...area.districts.map((d) => ({ code: d.code, level: 'district', parent: area.regency.code, name: d.name, kind: null })),
+      ...area.villages.map((v) => ({ code: v.code, level: 'village', parent: v.parentCode, name: v.name, kind: villageKind(v.code) })),
+    ];
+    progress?.start(rows.length, `regions ${regencyCode}`);
+    await this.db.transaction(async (tx) => {
+      const chunk = 500;
+      for (let i = 0; i < rows.length; i += chunk) {
+        const part = rows.slice(i, i + chunk);
+        await tx.query(
+          `insert into regions (code, level, parent_code, name, village_kind)
+           select * from unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[])
+           on conflict (code) do update set name = excluded.name, parent_code = excluded.parent_code, village_kind = excluded.village_kind`,
+          [part.map((r) => r.code), part.map((r) => r.level), part.map((r) => r.parent), part.map((r) => r.name), part.map((r) => r.kind)],
+        );
+        progress?.update(Math.min(rows.length, i + chunk));
+      }
+    });
+    progress?.stop();
+    return { districts: area.districts.length, villages: area.villages.length };
+  }
+
+  async hasRegency(code = this.cityCode): Promise<boolean> {
+    return Boolean(await this.db.maybeOne('select 1 from regions where code = $1', [code]));
+  }
+
+  async city(): Promise<{ code: string; name: string; provinceName: string } | undefined> {
+    return this.db.maybeOne<{ code: string; name: string; provinceName: string }>(
+      `select r.code, r.name, p.name as "provinceName" from regions r join regions p on p.code = r.parent_code where r.code = $1`,
+      [this.cityCode],
+    );
+  }
+
+  /** The configured city as a tree: regency → kecamatan → kelurahan/desa. */
+  async tree(): Promise<RegionNode | undefined> {
+    const rows = await this.db.query<RegionRow>(
+      `select code, level, parent_code, name, village_kind, geometry is not null as has_boundary, geometry_approximate
+       from regions where code = $1 or code like $2 order by code`,
+      [this.cityCode, `${this.cityCode}.%`],
+    );
+    const nodes = new Map<string, RegionNode>();
+    let root: RegionNode | undefined;
+    for (const row of rows) {
+      const node: RegionNode = {
+        code: row.code,
+        name: row.name,
+        level: row.level,
+        ...(row.village_kind ? { villageKind: row.village_kind } : {}),
+        hasBoundary: row.has_boundary,
+        boundaryApproximate: row.geometry_approximate,
+        ...(row.level !== 'village' ? { children: [] } : {}),
+      };
+      nodes.set(row.code, node);
+      if (row.code === this.cityCode) root = node;
+      else nodes.get(row.parent_code ?? '')?.children?.push(node);
+    }
+    return root;
+  }
+
+  async get(code: string): Promise<{ code: string; name: string; level: string; parentCode: string | null } | undefined> {
+    return this.db.maybeOne(`select code, name, level, parent_code as "parentCode" from regions where code = $1`, [code]);
+  }
+
+  /**
+   * Imports kelurahan boundaries from a GeoJSON FeatureCollection, all or nothing. Features whose code
+   * is not a village of this city are skipped and listed (official files often cover neighbours too).
+   */
+  async importBoundaries(
+    input: { file: string } | { geojson: unknown },
+    options: { codeProperty?: string | undefined; approximate?: boolean | undefined; source?: string | undefined; progress?: Progress | undefined } = {},
+  ): Promise<BoundaryImportResult> {
+    const codeProperty = options.codeProperty ?? DEFAULT_CODE_PROPERTY;
+    const collection = 'file' in input ? readGeoJsonFile(input.file) : input.geojson;
+    const c = collection as { type?: unknown; features?: unknown; approximate?: unknown };
+    if (!c || c.type !== 'FeatureCollection' || !Array.isArray(c.features)) {
+      throw errors.badRequest('geojson_invalid', {
+        id: 'Berkas bukan GeoJSON FeatureCollection.',
+        en: 'The file is not a GeoJSON FeatureCollection.',
+      });
+    }
+    const approximateCollection = options.approximate ?? c.approximate === true;
+    const villages = new Set(
+      (await this.db.query<{ code: string }>(`select code from regions where level = 'village' and code like $1`, [`${this.cityCode}.%`])).map((r) => r.code),
+    );
+    if (villages.size === 0) {
+      throw errors.badRequest('regions_missing', {
+        id: `Wilayah ${this.cityCode} belum diimpor; jalankan "satukota import regions ${this.cityCode}" dahulu.`,
+        en: `The regions of ${this.cityCode} are not imported yet; run "satukota import regions ${this.cityCode}" first.`,
+      });
+    }
+    const problems: string[] = [];
+    const skipped: BoundaryImportResult['skipped'] = [];
+    const accepted = new Map<string, { geometry: AreaGeometry; approximate: boolean }>();
+    (c.features as unknown[]).forEach((feature, i) => {
+      const f = feature as { type?: unknown; properties?: Record<string, unknown> | null; geometry?: unknown };
+      const code = normaliseRegionCode(f?.properties?.[codeProperty]);
+      if (!code) {
+        skipped.push({ code: null, reason: `feature ${i + 1} has no usable "${codeProperty}" property` });
+        return;
+      }
+      if (!villages.has(code)) {
+        skipped.push({ code, reason: `feature ${i + 1}: ${code} is not a kelurahan/desa of ${this.cityCode}` });
+        return;
+      }
+      const geometryProblems = validateAreaGeometry(f.geometry);
+      if (geometryProblems.length > 0) {
+        problems.push(...geometryProblems.map((p) => `feature ${i + 1} (${code}): ${p}`));
+        return;
+      }
+      if (accepted.has(code)) {
+        problems.push(`feature ${i + 1}: ${code} appears more than once`);
+        return;
+      }
+      accepted.set(code, {
+        geometry: normaliseGeometry(f.geometry as AreaGeometry),
+        approximate: approximateCollection || f.properties?.approximate === true,
+      });
+    });
+    if (problems.length > 0) {
+      throw errors.unprocessable(
+        'geojson_invalid_features',
+        {
+          id: `GeoJSON berisi ${problems.length} fitur yang tidak valid; tidak ada yang diimpor.`,
+          en: `The GeoJSON has ${problems.length} invalid feature(s); nothing was imported.`,
+        },
+        { problems: problems.slice(0, 50) },
+      );
+    }
+    options.progress?.start(accepted.size, 'boundaries');
+    let done = 0;
+    await this.db.transaction(async (tx) => {
+      for (const [code, { geometry, approximate }] of accepted) {
+        await setBoundary(tx, code, geometry, approximate, options.source ?? null);
+        options.progress?.update(++done);
+      }
+    });
+    options.progress?.stop();
+    return { imported: accepted.size, approximate: [...accepted.values()].some((a) => a.approximate), skipped };
+  }
+
+  /** The kelurahan/desa containing a point, or undefined (outside the city or between polygons). */
+  async locate(lat: number, lng: number): Promise<{ code: string; name: string; districtCode: string; approximate: boolean } | undefined> {
+    const candidates = await this.db.query<{ code: string; name: string; parent_code: string; geometry: AreaGeometry; geometry_approximate: boolean }>(
+      `select code, name, parent_code, geometry, geometry_approximate from regions
+       where level = 'village' and bbox is not null and bbox @> point($1, $2)`,
+      [lng, lat],
+    );
+    const hit = candidates.find((c) => geometryContains(c.geometry, lng, lat));
+    return hit && { code: hit.code, name: hit.name, districtCode: hit.parent_code, approximate: hit.geometry_approximate };
+  }
+
+  /** The city's boundaries as one FeatureCollection (kelurahan with their kecamatan). */
+  async boundariesGeoJson(): Promise<Record<string, unknown>> {
+    const rows = await this.db.query<{
+      code: string;
+      name: string;
+      village_kind: string;
+      district_code: string;
+      district_name: string;
+      geometry: AreaGeometry;
+      geometry_approximate: boolean;
+      geometry_source: string | null;
+    }>(
+      `select v.code, v.name, v.village_kind, d.code as district_code, d.name as district_name, v.geometry, v.geometry_approximate, v.geometry_source
+       from regions v join regions d on d.code = v.parent_code
+       where v.level = 'village' and v.code like $1 and v.geometry is not null order by v.code`,
+      [`${this.cityCode}.%`],
+    );
+    const approximate = rows.some((r) => r.geometry_approximate);
+    return {
+      type: 'FeatureCollection',
+      approximate,
+      ...(approximate
+        ? { note: 'Some or all boundaries are approximate (generated for the demo), not official. Batas wilayah ini perkiraan, bukan batas resmi.' }
+        : {}),
+      features: rows.map((r) => ({
+        type: 'Feature',
+        id: r.code,
+        geometry: r.geometry,
+        properties: {
+          code: r.code,
+          name: r.name,
+          kind: r.village_kind,
+          districtCode: r.district_code,
+          districtName: r.district_name,
+          approximate: r.geometry_approximate,
+          source: r.geometry_source,
+        },
+      })),
+    };
+  }
+}
+
+async function setBoundary(tx: Queryable, code: string, geometry: AreaGeometry, approximate: boolean, source: string | null) {
+  const b = bboxOf(geometry);
+  await tx.query(
+    `update regions set geometry = $2, bbox = box(point($3, $4), point($5, $6)),
+       geometry_approximate = $7, geometry_source = $8, geometry_updated_at = now()
+     where code = $1`,
+    [code, JSON.stringify(geometry), b.minLng, b.minLat, b.maxLng, b.maxLat, approximate, source],
+  );
+}
+
+function readGeoJsonFile(file: string): unknown {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch {
+    throw errors.badRequest('file_unreadable', { id: `Berkas ${file} tidak dapat dibaca.`, en: `Cannot read the file ${file}.` });
+  }
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw errors.badRequest('geojson_invalid', { id: `Berkas ${file} bukan JSON yang valid.`, en: `The file ${file} is not valid JSON.` });
+  }
+}

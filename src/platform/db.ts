@@ -1,0 +1,151 @@
+import fs from 'node:fs';
+import { PGlite } from '@electric-sql/pglite';
+import { btree_gist } from '@electric-sql/pglite/contrib/btree_gist';
+import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
+import { pgcrypto } from '@electric-sql/pglite/contrib/pgcrypto';
+import pg from 'pg';
+
+/**
+ * One small database interface over PGlite (embedded) and node-postgres (pool).
+ * Driver differences are normalised here and only here: int8 comes back as a JS number
+ * (ids and counts stay far below 2^53), `date` as 'YYYY-MM-DD', timestamptz as Date, json as objects.
+ */
+export type Row = Record<string, unknown>;
+
+export interface Queryable {
+  query<T = Row>(sql: string, params?: readonly unknown[]): Promise<T[]>;
+  /** Exactly one row, or throws. */
+  one<T = Row>(sql: string, params?: readonly unknown[]): Promise<T>;
+  maybeOne<T = Row>(sql: string, params?: readonly unknown[]): Promise<T | undefined>;
+  /** Several statements without parameters (migrations). */
+  exec(sql: string): Promise<void>;
+}
+
+export interface Database extends Queryable {
+  readonly kind: 'pglite' | 'postgresql';
+  transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
+
+const INT8 = 20;
+const DATE = 1082;
+const NUMERIC = 1700;
+
+function parseInt8(value: string): number {
+  const n = Number(value);
+  if (!Number.isSafeInteger(n)) throw new Error(`int8 value ${value} exceeds the safe integer range`);
+  return n;
+}
+const identity = (value: string): string => value;
+
+function withHelpers(query: Queryable['query'], exec: Queryable['exec']): Queryable {
+  return {
+    query,
+    exec,
+    async one(sql, params) {
+      const rows = await query(sql, params);
+      if (rows.length !== 1) throw new Error(`expected one row, got ${rows.length}`);
+      return rows[0] as never;
+    },
+    async maybeOne(sql, params) {
+      const rows = await query(sql, params);
+      return rows[0] as never;
+    },
+  };
+}
+
+export interface PgliteOptions {
+  /** A directory for the data; undefined → in memory. */
+  dataDir?: string | undefined;
+  /** A tarball from `dumpPglite` to start from (tests clone a migrated template this way). */
+  loadDataDir?: Blob | undefined;
+}
+
+export async function openPglite(options: PgliteOptions = {}): Promise<Database & { dump(): Promise<Blob> }> {
+  if (options.dataDir) fs.mkdirSync(options.dataDir, { recursive: true });
+  const db = await PGlite.create({
+    ...(options.dataDir ? { dataDir: options.dataDir } : {}),
+    ...(options.loadDataDir ? { loadDataDir: options.loadDataDir } : {}),
+    extensions: { btree_gist, pg_trgm, pgcrypto },
+    parsers: { [INT8]: parseInt8, [DATE]: identity, [NUMERIC]: identity },
+  });
+  const run =
+    (q: { query: PGlite['query'] }): Queryable['query'] =>
+    async <T,>(sql: string, params?: readonly unknown[]) =>
+      (await q.query<T>(sql, params ? [...params] : undefined)).rows;
+  const base = withHelpers(run(db), async (sql) => {
+    await db.exec(sql);
+  });
+  return {
+    ...base,
+    kind: 'pglite',
+    async transaction(fn) {
+      return db.transaction(async (tx) =>
+        fn(withHelpers(run(tx), async (sql) => {
+          await tx.exec(sql);
+        })),
+      );
+    },
+    async close() {
+      if (!db.closed) await db.close();
+    },
+    async dump() {
+      return db.dumpDataDir('none');
+    },
+  };
+}
+
+const pgTypes = {
+  getTypeParser(oid: number, format?: 'text' | 'binary') {
+    if (oid === INT8) return parseInt8;
+    if (oid === DATE || oid === NUMERIC) return identity;
+    return pg.types.getTypeParser(oid, format);
+  },
+} as pg.CustomTypesConfig;
+
+export async function openPostgres(url: string, options: { max?: number } = {}): Promise<Database> {
+  const pool = new pg.Pool({ connectionString: url, max: options.max ?? 10, types: pgTypes });
+  // An idle client losing its connection must not crash the process; the pool replaces it.
+  pool.on('error', () => undefined);
+  const version = await pool.query<{ server_version_num: string }>('show server_version_num');
+  if (Number(version.rows[0]?.server_version_num) < 150000) {
+    await pool.end();
+    throw new Error('SatuKota needs PostgreSQL 15 or newer');
+  }
+  const clientQueryable = (client: pg.Pool | pg.PoolClient): Queryable =>
+    withHelpers(
+      async <T,>(sql: string, params?: readonly unknown[]) =>
+        (await client.query<T & pg.QueryResultRow>(sql, params ? [...params] : undefined)).rows,
+      async (sql) => {
+        await client.query(sql);
+      },
+    );
+  return {
+    ...clientQueryable(pool),
+    kind: 'postgresql',
+    async transaction(fn) {
+      const client = await pool.connect();
+      try {
+        await client.query('begin');
+        const result = await fn(clientQueryable(client));
+        await client.query('commit');
+        return result;
+      } catch (error) {
+        await client.query('rollback').catch(() => undefined);
+        throw error;
+      } finally {
+        client.release();
+      }
+    },
+    async close() {
+      await pool.end();
+    },
+  };
+}
+
+/** Both drivers report SQLSTATE in `code`. */
+export function isUniqueViolation(error: unknown, constraint?: string): boolean {
+  const e = error as { code?: string; constraint?: string; message?: string };
+  if (e?.code !== '23505') return false;
+  return constraint === undefined || e.constraint === constraint || Boolean(e.message?.includes(constraint));
+}

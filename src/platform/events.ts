@@ -1,0 +1,67 @@
+import type { Database, Queryable } from './db.js';
+import type { Logger } from './logger.js';
+
+/**
+ * The outbox: an event is a row written in the same transaction as the change it announces, so an
+ * acknowledged change never loses its event. The dispatcher claims pending rows with
+ * FOR UPDATE SKIP LOCKED (several nodes may run it), hands each to the subscribers, and marks it.
+ * A subscriber that fails leaves the event pending for a retry, so subscribers must be idempotent.
+ */
+export interface OutboxEvent<T = Record<string, unknown>> {
+  id: number;
+  topic: string;
+  payload: T;
+  createdAt: Date;
+}
+
+export type Subscriber = (event: OutboxEvent) => Promise<void> | void;
+
+export async function publish(tx: Queryable, topic: string, payload: Record<string, unknown>): Promise<void> {
+  await tx.query('insert into outbox (topic, payload) values ($1, $2)', [topic, JSON.stringify(payload)]);
+}
+
+export class EventDispatcher {
+  private readonly subscribers: { pattern: string; fn: Subscriber }[] = [];
+
+  constructor(
+    private readonly db: Database,
+    private readonly log: Logger,
+  ) {}
+
+  /** `pattern`: an exact topic, a prefix ending in `.*`, or `*`. */
+  subscribe(pattern: string, fn: Subscriber): () => void {
+    const entry = { pattern, fn };
+    this.subscribers.push(entry);
+    return () => {
+      const i = this.subscribers.indexOf(entry);
+      if (i >= 0) this.subscribers.splice(i, 1);
+    };
+  }
+
+  private matches(pattern: string, topic: string): boolean {
+    return pattern === '*' || pattern === topic || (pattern.endsWith('.*') && topic.startsWith(pattern.slice(0, -1)));
+  }
+
+  /** Delivers one batch; returns how many events were handled. */
+  async dispatchBatch(limit = 100): Promise<number> {
+    return this.db.transaction(async (tx) => {
+      const rows = await tx.query<{ id: number; topic: string; payload: Record<string, unknown>; created_at: Date; attempts: number }>(
+        `select id, topic, payload, created_at, attempts from outbox
+         where dispatched_at is null and attempts < 20
+         order by id limit $1 for update skip locked`,
+        [limit],
+      );
+      for (const row of rows) {
+        const event: OutboxEvent = { id: row.id, topic: row.topic, payload: row.payload, createdAt: row.created_at };
+        try {
+          for (const s of this.subscribers) if (this.matches(s.pattern, row.topic)) await s.fn(event);
+          await tx.query('update outbox set dispatched_at = now(), attempts = attempts + 1 where id = $1', [row.id]);
+        } catch (error) {
+          this.log.warn({ err: error, eventId: row.id, topic: row.topic }, 'event subscriber failed; will retry');
+          await tx.query('update outbox set attempts = attempts + 1, last_error = $2 where id = $1', [row.id, String(error)]);
+        }
+      }
+      return rows.length;
+    });
+  }
+}

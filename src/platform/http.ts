@@ -1,0 +1,135 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import fastifyCookie from '@fastify/cookie';
+import fastifyStatic from '@fastify/static';
+import fastifySwagger from '@fastify/swagger';
+import fastifySwaggerUi from '@fastify/swagger-ui';
+import Fastify, { type FastifyInstance } from 'fastify';
+import {
+  hasZodFastifySchemaValidationErrors,
+  jsonSchemaTransform,
+  serializerCompiler,
+  validatorCompiler,
+  type ZodTypeProvider,
+} from 'fastify-type-provider-zod';
+import { AppError, languageOf, type Language } from './errors.js';
+import type { Logger } from './logger.js';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    lang: Language;
+  }
+}
+
+export type HttpApp = FastifyInstance<any, any, any, Logger, ZodTypeProvider>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+export interface HttpOptions {
+  logger: Logger;
+  trustProxy: boolean | string | number;
+  tls?: { cert: string; key: string } | undefined;
+  webDistDir?: string | undefined;
+  version: string;
+  cityName: string;
+}
+
+/** Paths that belong to APIs: they answer JSON errors, never the web app. */
+const API_PREFIXES = ['/api/', '/open311/', '/health'];
+
+export async function createHttpApp(options: HttpOptions): Promise<HttpApp> {
+  const app = Fastify({
+    loggerInstance: options.logger,
+    // Fastify accepts a hop count too, though its types do not say so.
+    trustProxy: options.trustProxy as boolean | string,
+    ...(options.tls ? { https: { cert: fs.readFileSync(options.tls.cert), key: fs.readFileSync(options.tls.key) } } : {}),
+    routerOptions: { ignoreTrailingSlash: true },
+  }).withTypeProvider<ZodTypeProvider>() as unknown as HttpApp;
+
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  app.decorateRequest('lang', 'id');
+  app.addHook('onRequest', async (request) => {
+    request.lang = languageOf(request.headers['accept-language']);
+  });
+
+  app.setErrorHandler((error, request, reply) => {
+    const lang = request.lang ?? 'id';
+    if (error instanceof AppError) {
+      if (error.headers) reply.headers(error.headers);
+      return reply.status(error.status).send({ error: { code: error.code, message: error.text[lang], ...(error.details ? { details: error.details } : {}) } });
+    }
+    if (hasZodFastifySchemaValidationErrors(error)) {
+      const issues = error.validation.map((v) => ({
+        field: [v.instancePath.replace(/^\//, '').replace(/\//g, '.'), (v.params as { missingProperty?: string })?.missingProperty].filter(Boolean).join('.') || error.validationContext,
+        message: v.message ?? 'invalid',
+      }));
+      const first = issues[0];
+      return reply.status(400).send({
+        error: {
+          code: 'validation_failed',
+          message:
+            lang === 'id'
+              ? `Data yang dikirim tidak valid${first ? ` (${first.field}: ${first.message})` : ''}.`
+              : `The request is not valid${first ? ` (${first.field}: ${first.message})` : ''}.`,
+          details: { issues, ...(first ? { field: first.field } : {}) },
+        },
+      });
+    }
+    const e = error as { statusCode?: number; code?: string; message?: string };
+    if (e.statusCode && e.statusCode >= 400 && e.statusCode < 500) {
+      return reply.status(e.statusCode).send({
+        error: { code: (e.code ?? 'bad_request').replace(/^FST_ERR_/, '').toLowerCase(), message: e.message ?? 'Bad request' },
+      });
+    }
+    request.log.error({ err: error }, 'unhandled error');
+    return reply.status(500).send({
+      error: {
+        code: 'internal',
+        message: lang === 'id' ? 'Terjadi kesalahan pada server. Silakan coba lagi.' : 'Something went wrong on the server. Please try again.',
+      },
+    });
+  });
+
+  await app.register(fastifyCookie);
+  await app.register(fastifySwagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: `SatuKota API — ${options.cityName}`,
+        version: options.version,
+        description:
+          'The JSON API of SatuKota. Errors are `{"error":{"code","message","details"}}`; messages follow Accept-Language (id default, en). ' +
+          'Browser sessions use the `sk_session` cookie and need the `X-CSRF-Token` header on writes; API clients use `Authorization: Bearer <token>` from POST /api/v1/auth/token.',
+      },
+      components: {
+        securitySchemes: {
+          bearer: { type: 'http', scheme: 'bearer' },
+          cookie: { type: 'apiKey', in: 'cookie', name: 'sk_session' },
+        },
+      },
+    },
+    transform: jsonSchemaTransform,
+  });
+  await app.register(fastifySwaggerUi, { routePrefix: '/api/docs' });
+  app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+
+  const web = options.webDistDir;
+  const webIndex = web ? path.join(web, 'index.html') : undefined;
+  if (web && webIndex && fs.existsSync(webIndex)) {
+    await app.register(fastifyStatic, { root: web, wildcard: false, index: false, maxAge: '1h', immutable: false });
+  }
+  app.setNotFoundHandler((request, reply) => {
+    const url = request.url.split('?')[0] ?? '/';
+    const isApi = API_PREFIXES.some((p) => url.startsWith(p) || url === p.replace(/\/$/, ''));
+    if (!isApi && request.method === 'GET' && webIndex && fs.existsSync(webIndex)) {
+      // Client-side routes (/masuk, /akun …) are all served by the single-page app.
+      return reply.type('text/html; charset=utf-8').header('cache-control', 'no-cache').send(fs.createReadStream(webIndex));
+    }
+    return reply.status(404).send({
+      error: {
+        code: 'not_found',
+        message: request.lang === 'en' ? `No route ${request.method} ${url}.` : `Alamat ${request.method} ${url} tidak ditemukan.`,
+      },
+    });
+  });
+  return app;
+}

@@ -1,0 +1,118 @@
+// The shell: header (product, city, language, account), the current page, footer.
+import { useEffect, useRef } from 'react';
+import { setLang, useI18n } from './i18n';
+import { Link, useLocation } from './router';
+import { SessionProvider, useSession } from './session';
+import { Landing } from './pages/Landing';
+import { NotFound } from './pages/NotFound';
+import { Login } from './identity/Login';
+import { Register } from './identity/Register';
+import { Verify } from './identity/Verify';
+import { Account } from './identity/Account';
+
+export function App() {
+  return (
+    <SessionProvider>
+      <Shell />
+    </SessionProvider>
+  );
+}
+
+function Page({ path }: { path: string }) {
+  switch (path) {
+    case '/':
+      return <Landing />;
+    case '/masuk':
+      return <Login />;
+    case '/daftar':
+      return <Register />;
+    case '/verifikasi':
+      return <Verify />;
+    case '/akun':
+      return <Account />;
+    default:
+      return <NotFound />;
+  }
+}
+
+function Shell() {
+  const { t, lang } = useI18n();
+  const { city, me } = useSession();
+  const { path } = useLocation();
+  const mainRef = useRef<HTMLElement>(null);
+  const first = useRef(true);
+
+  // After an in-app navigation, move focus to the new page's heading so that
+  // keyboard and screen-reader users start at the top of the new content.
+  useEffect(() => {
+    if (first.current) {
+      first.current = false;
+      return;
+    }
+    const h1 = mainRef.current?.querySelector<HTMLElement>('h1');
+    (h1 ?? mainRef.current)?.focus({ preventScroll: true });
+  }, [path]);
+
+  return (
+    <>
+      <a className="skip-link" href="#main">
+        {t.skipToContent}
+      </a>
+      <header className="site-header">
+        <div className="wrap header-inner">
+          <Link to="/" className="brand" aria-label={city ? `SatuKota — ${city.name}` : 'SatuKota'}>
+            <svg className="brand-mark" viewBox="0 0 32 32" aria-hidden="true" focusable="false">
+              <rect width="32" height="32" rx="7" fill="#14b8a6" />
+              <path d="M8 24V13l8-6 8 6v11h-5v-6h-6v6z" fill="#fff" />
+            </svg>
+            <span className="brand-text">
+              <span className="brand-name">SatuKota</span>
+              <span className="brand-city">{city ? city.name : '\u00a0'}</span>
+            </span>
+          </Link>
+          <nav className="header-nav" aria-label="SatuKota">
+            <button
+              type="button"
+              className="lang-switch"
+              lang={lang === 'id' ? 'en' : 'id'}
+              aria-label={t.switchLangLabel}
+              onClick={() => setLang(lang === 'id' ? 'en' : 'id')}
+            >
+              {t.switchLang}
+            </button>
+            {me ? (
+              <Link to="/akun" className="header-link" aria-current={path === '/akun' ? 'page' : undefined}>
+                {t.navAccount}
+              </Link>
+            ) : (
+              <Link to="/masuk" className="header-link" aria-current={path === '/masuk' ? 'page' : undefined}>
+                {t.navLogin}
+              </Link>
+            )}
+          </nav>
+        </div>
+      </header>
+      {city?.demo && (
+        <div className="demo-banner">
+          <p className="wrap">{t.demoBanner}</p>
+        </div>
+      )}
+      <main id="main" ref={mainRef} tabIndex={-1} className="wrap main">
+        <Page path={path} />
+      </main>
+      <footer className="site-footer">
+        <div className="wrap">
+          <p>
+            {t.footer}
+            {city && (
+              <>
+                {' '}
+                {city.name}, {city.provinceName}.
+              </>
+            )}
+          </p>
+        </div>
+      </footer>
+    </>
+  );
+}

@@ -1,0 +1,150 @@
+// Every call to the SatuKota JSON API goes through here: same-origin cookies, JSON bodies,
+// the chosen language in Accept-Language, and the CSRF token on every state-changing request.
+import { getLang, strings } from './i18n';
+
+export type Role = 'citizen' | 'admin' | 'coordinator' | 'pimpinan' | 'command' | 'officer';
+export type ScopeKind = 'city' | 'opd' | 'kecamatan' | 'kelurahan';
+
+export interface Scope {
+  kind: ScopeKind;
+  code: string;
+  name: string;
+  isHead: boolean;
+}
+
+export interface Me {
+  id: string;
+  kind: 'citizen' | 'officer';
+  role: Role;
+  username: string | null;
+  name: string;
+  nikMasked: string | null;
+  phoneMasked: string | null;
+  phoneVerified: boolean;
+  status: string;
+  scope: Scope | null;
+}
+
+export interface City {
+  code: string;
+  name: string;
+  provinceName: string;
+  timezone: string;
+  demo: boolean;
+}
+
+export interface PrivacyNotice {
+  version: string;
+  title: string;
+  sections: { heading: string; body: string }[];
+}
+
+export interface RegisterInput {
+  nik: string;
+  name: string;
+  birthDate: string; // YYYY-MM-DD
+  phone: string;
+  password: string;
+  consent: true;
+  consentVersion: string;
+}
+
+/** An error answer of the API (status ≥ 400), or status 0 when the network failed. */
+export class ApiError extends Error {
+  readonly status: number;
+  readonly code: string;
+  readonly details: Record<string, unknown> | undefined;
+
+  constructor(status: number, code: string, message: string, details?: Record<string, unknown>) {
+    super(message);
+    this.name = 'ApiError';
+    this.status = status;
+    this.code = code;
+    this.details = details;
+  }
+
+  /** The form field the server blamed, if any (`details.field`). */
+  get field(): string | undefined {
+    const f = this.details?.field;
+    return typeof f === 'string' ? f : undefined;
+  }
+}
+
+const CSRF_COOKIE = 'sk_csrf';
+let csrfFallback: string | null = null;
+
+function csrfToken(): string | null {
+  for (const part of document.cookie.split(';')) {
+    const eq = part.indexOf('=');
+    if (eq < 0) continue;
+    if (part.slice(0, eq).trim() === CSRF_COOKIE) return decodeURIComponent(part.slice(eq + 1).trim());
+  }
+  return csrfFallback;
+}
+
+function rememberCsrf(body: unknown): void {
+  if (body && typeof body === 'object' && 'csrfToken' in body) {
+    const tok = (body as { csrfToken: unknown }).csrfToken;
+    if (typeof tok === 'string') csrfFallback = tok;
+  }
+}
+
+async function request<T>(method: string, path: string, body?: unknown): Promise<T> {
+  const headers: Record<string, string> = {
+    Accept: 'application/json',
+    'Accept-Language': getLang(),
+  };
+  if (body !== undefined) headers['Content-Type'] = 'application/json';
+  if (method !== 'GET' && method !== 'HEAD') {
+    const tok = csrfToken();
+    if (tok) headers['X-CSRF-Token'] = tok;
+  }
+
+  let res: Response;
+  try {
+    res = await fetch('/api/v1' + path, {
+      method,
+      headers,
+      credentials: 'same-origin',
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+  } catch {
+    throw new ApiError(0, 'network', strings().errNetwork);
+  }
+
+  const text = res.status === 204 ? '' : await res.text().catch(() => '');
+  let data: unknown = undefined;
+  if (text) {
+    try {
+      data = JSON.parse(text);
+    } catch {
+      data = undefined;
+    }
+  }
+
+  if (!res.ok) {
+    const err = (data as { error?: { code?: unknown; message?: unknown; details?: unknown } } | undefined)?.error;
+    if (err && typeof err.message === 'string') {
+      const details = err.details && typeof err.details === 'object' ? (err.details as Record<string, unknown>) : undefined;
+      throw new ApiError(res.status, typeof err.code === 'string' ? err.code : 'error', err.message, details);
+    }
+    throw new ApiError(res.status, 'http_' + res.status, strings().errServer);
+  }
+  rememberCsrf(data);
+  return data as T;
+}
+
+export const api = {
+  city: () => request<City>('GET', '/city'),
+  privacyNotice: () => request<PrivacyNotice>('GET', '/privacy-notice'),
+  me: () => request<{ user: Me }>('GET', '/me'),
+  register: (input: RegisterInput) => request<{ user: Me; csrfToken: string }>('POST', '/auth/register', input),
+  login: (login: string, password: string) =>
+    request<{ user: Me; csrfToken: string }>('POST', '/auth/login', { login, password }),
+  logout: async () => {
+    await request<void>('POST', '/auth/logout');
+    csrfFallback = null;
+  },
+  verifyPhone: (code: string) => request<{ user: Me }>('POST', '/auth/phone/verify', { code }),
+  resendCode: () => request<void>('POST', '/auth/phone/resend'),
+};

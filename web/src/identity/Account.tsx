@@ -1,0 +1,116 @@
+// /akun — who is logged in: name, masked NIK and phone, role and scope; log out.
+import { useState } from 'react';
+import { api, ApiError, type Me } from '../api';
+import { useI18n, type Dict } from '../i18n';
+import { Link, navigate, useLocation } from '../router';
+import { useSession } from '../session';
+import { Alert, PageTitle, Redirect, Spinner } from '../ui';
+import { Retry } from './Verify';
+
+/** "Kelurahan Ramanuju" even when the API gives just "Ramanuju". */
+function scopeName(scope: NonNullable<Me['scope']>): string {
+  const prefix = scope.kind === 'kelurahan' ? 'Kelurahan' : scope.kind === 'kecamatan' ? 'Kecamatan' : null;
+  if (!prefix || /^(kelurahan|desa|kecamatan|distrik)\b/i.test(scope.name)) return scope.name;
+  return `${prefix} ${scope.name}`;
+}
+
+/** e.g. "Lurah — Kelurahan Ramanuju", "Petugas — Dinas Pekerjaan Umum". */
+export function roleAndScope(me: Me, t: Dict): string {
+  const role = t.roles[me.role] ?? me.role;
+  if (!me.scope) return role;
+  const title = me.scope.isHead ? (t.heads[me.scope.kind] ?? role) : role;
+  return `${title} — ${scopeName(me.scope)}`;
+}
+
+export function Account() {
+  const { t } = useI18n();
+  const { me, meError, setMe, refreshMe } = useSession();
+  const { query } = useLocation();
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+
+  if (me === undefined) {
+    return meError ? <Retry message={meError.message} onRetry={refreshMe} /> : <Spinner label={t.loading} />;
+  }
+  if (me === null) return <Redirect to="/masuk" />;
+
+  async function logout() {
+    if (busy) return;
+    setBusy(true);
+    setError(null);
+    try {
+      await api.logout();
+    } catch (e) {
+      // 401: the session was already gone — that is what we wanted.
+      if (!(e instanceof ApiError && e.status === 401)) {
+        setError(e instanceof Error ? e.message : t.errServer);
+        setBusy(false);
+        return;
+      }
+    }
+    setMe(null);
+    navigate('/');
+  }
+
+  const officer = me.kind === 'officer';
+  return (
+    <section className="card narrow">
+      <PageTitle title={t.accountTitle}>{t.accountTitle}</PageTitle>
+      {query.get('terverifikasi') === '1' && me.phoneVerified && <Alert kind="success">{t.verifiedNow}</Alert>}
+      {error && <Alert>{error}</Alert>}
+
+      <div className="profile-head">
+        <span className="avatar" aria-hidden="true">
+          {me.name.trim().charAt(0).toUpperCase() || '?'}
+        </span>
+        <div>
+          <p className="profile-name">{me.name}</p>
+          <p className="profile-role">{officer ? roleAndScope(me, t) : t.roles.citizen}</p>
+        </div>
+      </div>
+
+      <dl className="facts">
+        {officer && me.username && (
+          <div>
+            <dt>{t.username}</dt>
+            <dd>{me.username}</dd>
+          </div>
+        )}
+        {me.nikMasked && (
+          <div>
+            <dt>{t.nik}</dt>
+            <dd className="mono">{me.nikMasked}</dd>
+          </div>
+        )}
+        {(me.phoneMasked || !officer) && (
+          <div>
+            <dt>{t.phone}</dt>
+            <dd>
+              {me.phoneMasked && <span className="mono">{me.phoneMasked}</span>}{' '}
+              {me.phoneVerified ? (
+                <span className="badge badge--ok">{t.phoneVerified}</span>
+              ) : (
+                <>
+                  <span className="badge badge--warn">{t.phoneNotVerified}</span>{' '}
+                  <Link to="/verifikasi">{t.verifyNow}</Link>
+                </>
+              )}
+            </dd>
+          </div>
+        )}
+        {me.status !== 'active' && (
+          <div>
+            <dt>{t.statusLabel}</dt>
+            <dd>{t.statuses[me.status] ?? me.status}</dd>
+          </div>
+        )}
+      </dl>
+
+      {!officer && <p className="muted">{t.accountComingSoon}</p>}
+
+      <button type="button" className="btn btn--secondary btn--block" onClick={logout} aria-disabled={busy}>
+        {busy ? t.logoutBusy : t.logout}
+      </button>
+    </section>
+  );
+}

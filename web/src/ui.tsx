@@ -1,0 +1,101 @@
+// Small building blocks shared by the pages: page title, form fields, alerts, redirect.
+import { useEffect, useId, useState, type InputHTMLAttributes, type ReactNode } from 'react';
+import { useI18n } from './i18n';
+import { navigate } from './router';
+
+/** The page's heading; also sets the document title. App moves focus here after navigation. */
+export function PageTitle({ children, title }: { children: ReactNode; title: string }) {
+  useEffect(() => {
+    document.title = `${title} · SatuKota`;
+  }, [title]);
+  return (
+    <h1 className="page-title" tabIndex={-1}>
+      {children}
+    </h1>
+  );
+}
+
+type FieldProps = Omit<InputHTMLAttributes<HTMLInputElement>, 'id'> & {
+  label: string;
+  hint?: string;
+  error?: string | undefined;
+  /** extra control shown at the end of the input (e.g. show-password button) */
+  addon?: ReactNode;
+  inputRef?: (el: HTMLInputElement | null) => void;
+};
+
+/** A labelled input with optional hint and error, wired with aria-describedby / aria-invalid. */
+export function Field({ label, hint, error, addon, inputRef, className, ...input }: FieldProps) {
+  const id = useId();
+  const hintId = hint ? id + '-hint' : undefined;
+  const errId = error ? id + '-err' : undefined;
+  const describedBy = [errId, hintId].filter(Boolean).join(' ') || undefined;
+  return (
+    <div className={'field' + (error ? ' field--error' : '') + (className ? ' ' + className : '')}>
+      <label htmlFor={id}>{label}</label>
+      {hint && (
+        <p className="hint" id={hintId}>
+          {hint}
+        </p>
+      )}
+      <div className={addon ? 'input-wrap has-addon' : 'input-wrap'}>
+        <input id={id} ref={inputRef} aria-invalid={error ? true : undefined} aria-describedby={describedBy} {...input} />
+        {addon}
+      </div>
+      {error && (
+        <p className="field-error" id={errId}>
+          <span aria-hidden="true">⚠ </span>
+          {error}
+        </p>
+      )}
+    </div>
+  );
+}
+
+/** A password field with a show/hide toggle (typing on a phone keyboard is error-prone). */
+export function PasswordField(props: Omit<FieldProps, 'type' | 'addon'>) {
+  const { t } = useI18n();
+  const [shown, setShown] = useState(false);
+  return (
+    <Field
+      {...props}
+      type={shown ? 'text' : 'password'}
+      autoCapitalize="none"
+      autoCorrect="off"
+      spellCheck={false}
+      addon={
+        <button
+          type="button"
+          className="input-addon"
+          aria-pressed={shown}
+          aria-label={t.showPasswordLabel}
+          onClick={() => setShown((s) => !s)}
+        >
+          {shown ? t.hidePassword : t.showPassword}
+        </button>
+      }
+    />
+  );
+}
+
+export function Alert({ kind = 'error', children }: { kind?: 'error' | 'success' | 'info'; children: ReactNode }) {
+  return (
+    <div className={'alert alert--' + kind} role={kind === 'error' ? 'alert' : 'status'}>
+      {children}
+    </div>
+  );
+}
+
+export function Spinner({ label }: { label: string }) {
+  return (
+    <p className="loading" role="status">
+      <span className="spinner" aria-hidden="true" />
+      {label}
+    </p>
+  );
+}
+
+export function Redirect({ to }: { to: string }) {
+  useEffect(() => navigate(to, { replace: true }), [to]);
+  return null;
+}
