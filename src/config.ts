@@ -49,17 +49,7 @@ const envSchema = z
     ARGON2_TIME_COST: z.coerce.number().int().min(1).max(20).default(2),
     SESSION_TTL_HOURS: z.coerce.number().int().min(1).max(24 * 90).default(24 * 14),
     WEB_DIST_DIR: z.string().optional(),
-  })
-  .superRefine((env, ctx) => {
-    if (Boolean(env.TLS_CERT) !== Boolean(env.TLS_KEY)) {
-      ctx.addIssue({ code: 'custom', path: [env.TLS_CERT ? 'TLS_KEY' : 'TLS_CERT'], message: 'TLS_CERT and TLS_KEY must be set together' });
-    }
-    if (env.DATABASE_URL && !env.SATUKOTA_SECRET_KEY) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['SATUKOTA_SECRET_KEY'],
-        message: 'is required with DATABASE_URL: every node sharing the database must use the same key',
-      });
+  });
     }
   });
 
@@ -113,6 +103,11 @@ export function loadConfig(env: Record<string, string | undefined> = readEnviron
   const problems: string[] = [];
   if (!parsed.success) {
     for (const issue of parsed.error.issues) problems.push(`${issue.path.join('.') || '(environment)'}: ${issue.message}`);
+  }
+  // Checks across variables run even when single values failed, so the list is complete.
+  if (Boolean(cleaned.TLS_CERT) !== Boolean(cleaned.TLS_KEY)) problems.push(`${cleaned.TLS_CERT ? 'TLS_KEY' : 'TLS_CERT'}: TLS_CERT and TLS_KEY must be set together`);
+  if (cleaned.DATABASE_URL && !cleaned.SATUKOTA_SECRET_KEY) {
+    problems.push('SATUKOTA_SECRET_KEY: is required with DATABASE_URL: every node sharing the database must use the same key');
   }
   const e = parsed.data;
   if (e?.TLS_CERT && !fs.existsSync(e.TLS_CERT)) problems.push(`TLS_CERT: file not found: ${e.TLS_CERT}`);

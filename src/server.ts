@@ -44,6 +44,8 @@ export async function startServer(config: Config, options: { print?: (line: stri
     if (ctx.generatedSecretKeyFile) {
       print(`A new secret key was generated in ${ctx.generatedSecretKeyFile}. BACK IT UP: without it the personal data in this database cannot be decrypted.`);
     }
+    // The configured city's own regions ship with the code: a fresh install knows its kelurahan.
+    if (!(await ctx.regions.hasRegency())) await ctx.regions.importRegency(config.cityCode);
     if (config.demo) {
       const seeded = await seedDemo(ctx, { progress: process.stderr.isTTY ? terminalProgress() : undefined });
       if (seeded) print(`Demo city seeded. Demo accounts (role, login, password, scope) are listed in ${seeded.file}`);

@@ -1,0 +1,43 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from './config.js';
+
+describe('config', () => {
+  it('has working defaults: PGlite under ./data, Kota Cilegon, demo on', () => {
+    const c = loadConfig({});
+    expect(c.port).toBe(3000);
+    expect(c.database.kind).toBe('pglite');
+    expect(c.cityCode).toBe('36.72');
+    expect(c.demo).toBe(true);
+    expect(c.secretKey).toBeUndefined();
+    expect(c.trustProxy).toBe(false);
+  });
+
+  it('lists every problem at once', () => {
+    let error: unknown;
+    try {
+      loadConfig({ PORT: 'eighty', CITY_CODE: 'cilegon', DATABASE_URL: 'mysql://x', DEMO: 'maybe', TLS_CERT: '/nonexistent.pem' });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    const problems = (error as ConfigError).problems.join('\n');
+    for (const name of ['PORT', 'CITY_CODE', 'DATABASE_URL', 'DEMO', 'TLS_KEY']) expect(problems).toContain(name);
+  });
+
+  it('requires the secret key with PostgreSQL, which several nodes share', () => {
+    expect(() => loadConfig({ DATABASE_URL: 'postgres://localhost/satukota' })).toThrow(/SATUKOTA_SECRET_KEY/);
+    const c = loadConfig({ DATABASE_URL: 'postgres://localhost/satukota', SATUKOTA_SECRET_KEY: 'x'.repeat(40) });
+    expect(c.database).toEqual({ kind: 'postgresql', url: 'postgres://localhost/satukota' });
+    expect(c.demo).toBe(false);
+  });
+
+  it('reads TRUST_PROXY as a flag, a hop count or an address list', () => {
+    expect(loadConfig({ TRUST_PROXY: 'true' }).trustProxy).toBe(true);
+    expect(loadConfig({ TRUST_PROXY: '2' }).trustProxy).toBe(2);
+    expect(loadConfig({ TRUST_PROXY: '127.0.0.1,10.0.0.0/8' }).trustProxy).toBe('127.0.0.1,10.0.0.0/8');
+  });
+
+  it('treats empty variables as unset', () => {
+    expect(loadConfig({ PORT: '', DATABASE_URL: '' }).port).toBe(3000);
+  });
+});
