@@ -50,8 +50,6 @@ const envSchema = z
     SESSION_TTL_HOURS: z.coerce.number().int().min(1).max(24 * 90).default(24 * 14),
     WEB_DIST_DIR: z.string().optional(),
   });
-    }
-  });
 
 export interface Config {
   port: number;
