@@ -2,10 +2,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { randomInt } from 'node:crypto';
 import type { AppContext } from '../../app.js';
-import { sha256 } from '../../platform/crypto.js';
 import type { Progress } from '../../platform/progress.js';
 import type { AgencyInput } from '../agencies/index.js';
 import type { Role, Scope } from '../identity/policy.js';
+import type { PreparedCitizen } from '../identity/service.js';
 
 /**
  * The demo city: Kota Cilegon's regions and approximate boundaries, its OPDs and two external
@@ -109,6 +109,12 @@ export async function seedDemo(ctx: AppContext, options: { progress?: Progress |
 
   options.progress?.start(DEMO_AGENCIES.length + officers.length + DEMO_CITIZENS.length, 'demo city');
   let done = 0;
+  const citizens: PreparedCitizen[] = [];
+  for (const c of DEMO_CITIZENS) {
+    const pw = password();
+    citizens.push(await identity.prepareCitizen({ ...c, password: pw }));
+    accounts.push({ role: 'citizen', login: c.nik, password: pw, scope: '-' });
+  }
   await ctx.db.transaction(async (tx) => {
     for (const a of DEMO_AGENCIES) {
       await agencies.create(a, system, tx);
@@ -120,16 +126,12 @@ export async function seedDemo(ctx: AppContext, options: { progress?: Progress |
       accounts.push({ role: o.role, login: o.username, password: pw, scope: scopeText(o.scope, o.isHead) });
       options.progress?.update(++done);
     }
+    for (const c of citizens) {
+      await identity.insertCitizen(tx, c, { phoneVerified: true });
+      options.progress?.update(++done);
+    }
     await tx.query(`insert into platform_settings (key, value) values ('demo_seeded_at', to_jsonb(now()))`);
   });
-  for (const c of DEMO_CITIZENS) {
-    const pw = password();
-    const session = await identity.register({ ...c, password: pw, consent: true }, { ip: '127.0.0.1' });
-    await ctx.db.query(`update users set phone_verified_at = now() where id = $1`, [session.user.id]);
-    await identity.logout(sessionIdOf(session.token));
-    accounts.push({ role: 'citizen', login: c.nik, password: pw, scope: '-' });
-    options.progress?.update(++done);
-  }
   options.progress?.stop();
 
   const file = path.join(config.dataDir, DEMO_ACCOUNTS_FILE);
@@ -140,4 +142,3 @@ export async function seedDemo(ctx: AppContext, options: { progress?: Progress |
   return { accounts, file };
 }
 
-const sessionIdOf = (token: string) => sha256(token);

@@ -10,7 +10,7 @@ import { publish } from '../../platform/events.js';
 import type { MessageSender } from '../../platform/messaging.js';
 import { isUniqueViolation } from '../../platform/db.js';
 import type { AuditTrail } from '../audit/audit.js';
-import { maskNik, validateNik } from './nik.js';
+import { maskNik, validateNik, type NikFacts } from './nik.js';
 import { maskPhone, normalisePhone } from './personal-data.js';
 import type { Principal, Role, Scope } from './policy.js';
 import { PRIVACY_NOTICE_VERSION } from './privacy-notice.js';
@@ -45,6 +45,13 @@ export interface Me {
   status: 'active' | 'suspended' | 'pending_setup';
   scope: (Scope & { name: string | null; isHead: boolean }) | null;
   createdAt: string;
+}
+
+export interface PreparedCitizen {
+  facts: NikFacts;
+  phone: string;
+  name: string;
+  passwordHash: string;
 }
 
 export interface OfficerInput {
@@ -183,42 +190,56 @@ export class IdentityService {
         { currentVersion: PRIVACY_NOTICE_VERSION },
       );
     }
-    const nik = this.checkNik(input.nik, input.birthDate);
-    const phone = normalisePhone(input.phone);
-    const name = checkName(input.name);
-    checkPassword(input.password);
-    const passwordHash = await this.hashPassword(input.password);
-    const nikIndex = this.cipher.blindIndex('nik', nik.nik);
+    const citizen = await this.prepareCitizen(input);
     try {
-      return await this.issued(this.db.transaction(async (tx) => {
-        if (await tx.maybeOne('select 1 from users where nik_index = $1 and nik_released_at is null', [nikIndex])) throw registerErrors.duplicateNik();
-        const user = await tx.one<{ id: string }>(
-          `insert into users (kind, role, nik_index, nik_enc, phone_index, phone_enc, name_enc, birth_date_enc, sex, password_hash, consent_version, consent_at)
-           values ('citizen', 'citizen', $1, $2, $3, $4, $5, $6, $7, $8, $9, now()) returning id`,
-          [
-            nikIndex,
-            this.cipher.encrypt(nik.nik),
-            this.cipher.blindIndex('phone', phone),
-            this.cipher.encrypt(phone),
-            this.cipher.encrypt(name),
-            this.cipher.encrypt(nik.birthDate),
-            nik.sex,
-            passwordHash,
-            PRIVACY_NOTICE_VERSION,
-          ],
-        );
-        await this.issueCode(tx, user.id, 'phone_verification', phone);
-        await publish(tx, 'identity.citizen_registered', { userId: user.id, unknownDistrict: nik.flags.unknownDistrict });
-        await this.audit.append(
-          { actor: { id: user.id, label: 'citizen' }, action: 'citizen.registered', subject: { type: 'user', id: user.id }, ip: meta.ip, details: { consentVersion: PRIVACY_NOTICE_VERSION } },
-          tx,
-        );
-        return this.startSession(tx, user.id, 'cookie', meta);
-      }));
+      return await this.issued(
+        this.db.transaction(async (tx) => {
+          const userId = await this.insertCitizen(tx, citizen, { phoneVerified: false, ip: meta.ip });
+          await this.issueCode(tx, userId, 'phone_verification', citizen.phone);
+          return this.startSession(tx, userId, 'cookie', meta);
+        }),
+      );
     } catch (error) {
       if (isUniqueViolation(error, 'users_nik')) throw registerErrors.duplicateNik();
       throw error;
     }
+  }
+
+  /** Validates and hashes outside any transaction (argon2 is slow); the result goes to `insertCitizen`. */
+  async prepareCitizen(input: { nik: string; name: string; birthDate: string; phone: string; password: string }): Promise<PreparedCitizen> {
+    const facts = this.checkNik(input.nik, input.birthDate);
+    const phone = normalisePhone(input.phone);
+    const name = checkName(input.name);
+    checkPassword(input.password);
+    return { facts, phone, name, passwordHash: await this.hashPassword(input.password) };
+  }
+
+  /** Inside the caller's transaction (the demo seed adds its citizens this way); returns the new id. */
+  async insertCitizen(tx: Queryable, c: PreparedCitizen, options: { phoneVerified: boolean; ip?: string | undefined }): Promise<string> {
+    const nikIndex = this.cipher.blindIndex('nik', c.facts.nik);
+    if (await tx.maybeOne('select 1 from users where nik_index = $1 and nik_released_at is null', [nikIndex])) throw registerErrors.duplicateNik();
+    const user = await tx.one<{ id: string }>(
+      `insert into users (kind, role, nik_index, nik_enc, phone_index, phone_enc, name_enc, birth_date_enc, sex, password_hash, consent_version, consent_at, phone_verified_at)
+       values ('citizen', 'citizen', $1, $2, $3, $4, $5, $6, $7, $8, $9, now(), case when $10 then now() end) returning id`,
+      [
+        nikIndex,
+        this.cipher.encrypt(c.facts.nik),
+        this.cipher.blindIndex('phone', c.phone),
+        this.cipher.encrypt(c.phone),
+        this.cipher.encrypt(c.name),
+        this.cipher.encrypt(c.facts.birthDate),
+        c.facts.sex,
+        c.passwordHash,
+        PRIVACY_NOTICE_VERSION,
+        options.phoneVerified,
+      ],
+    );
+    await publish(tx, 'identity.citizen_registered', { userId: user.id, unknownDistrict: c.facts.flags.unknownDistrict });
+    await this.audit.append(
+      { actor: { id: user.id, label: 'citizen' }, action: 'citizen.registered', subject: { type: 'user', id: user.id }, ip: options.ip, details: { consentVersion: PRIVACY_NOTICE_VERSION } },
+      tx,
+    );
+    return user.id;
   }
 
   private checkNik(nik: string, birthDate: string) {
