@@ -42,26 +42,37 @@ export class EventDispatcher {
     return pattern === '*' || pattern === topic || (pattern.endsWith('.*') && topic.startsWith(pattern.slice(0, -1)));
   }
 
-  /** Delivers one batch; returns how many events were handled. */
+  /**
+   * Delivers one batch; returns how many events were handled. Rows are claimed with a short lease
+   * and delivered outside the claiming transaction, so subscribers may use the database (PGlite has
+   * one connection) and a node that dies mid-batch only delays its events until the lease ends.
+   */
   async dispatchBatch(limit = 100): Promise<number> {
-    return this.db.transaction(async (tx) => {
-      const rows = await tx.query<{ id: number; topic: string; payload: Record<string, unknown>; created_at: Date; attempts: number }>(
-        `select id, topic, payload, created_at, attempts from outbox
-         where dispatched_at is null and attempts < 20
-         order by id limit $1 for update skip locked`,
-        [limit],
-      );
-      for (const row of rows) {
-        const event: OutboxEvent = { id: row.id, topic: row.topic, payload: row.payload, createdAt: row.created_at };
-        try {
-          for (const s of this.subscribers) if (this.matches(s.pattern, row.topic)) await s.fn(event);
-          await tx.query('update outbox set dispatched_at = now(), attempts = attempts + 1 where id = $1', [row.id]);
-        } catch (error) {
-          this.log.warn({ err: error, eventId: row.id, topic: row.topic }, 'event subscriber failed; will retry');
-          await tx.query('update outbox set attempts = attempts + 1, last_error = $2 where id = $1', [row.id, String(error)]);
-        }
+    const rows = await this.db.query<{ id: number; topic: string; payload: Record<string, unknown>; created_at: Date }>(
+      `update outbox set claimed_until = now() + interval '60 seconds'
+       where id in (
+         select id from outbox
+         where dispatched_at is null and attempts < 20 and (claimed_until is null or claimed_until < now())
+         order by id limit $1 for update skip locked)
+       returning id, topic, payload, created_at`,
+      [limit],
+    );
+    rows.sort((a, b) => a.id - b.id);
+    for (const row of rows) {
+      const event: OutboxEvent = { id: row.id, topic: row.topic, payload: row.payload, createdAt: row.created_at };
+      try {
+        for (const s of this.subscribers) if (this.matches(s.pattern, row.topic)) await s.fn(event);
+        await this.db.query('update outbox set dispatched_at = now(), claimed_until = null, attempts = attempts + 1 where id = $1', [row.id]);
+      } catch (error) {
+        this.log.warn({ err: error, eventId: row.id, topic: row.topic }, 'event subscriber failed; will retry');
+        // The lease doubles as the retry back-off: 2 s, 4 s, 8 s … up to 5 minutes.
+        await this.db.query(
+          `update outbox set attempts = attempts + 1, last_error = $2,
+             claimed_until = now() + make_interval(secs => least(300, power(2, attempts + 1)::int)) where id = $1`,
+          [row.id, String(error)],
+        );
       }
-      return rows.length;
-    });
+    }
+    return rows.length;
   }
 }

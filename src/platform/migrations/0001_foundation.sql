@@ -17,6 +17,8 @@ create table outbox (
   payload jsonb not null,
   created_at timestamptz not null default now(),
   dispatched_at timestamptz,
+  -- A dispatcher's lease: delivery happens outside the claiming transaction.
+  claimed_until timestamptz,
   attempts integer not null default 0,
   last_error text
 );
