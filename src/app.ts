@@ -79,9 +79,11 @@ export async function createContext(config: Config, options: ContextOptions = {}
     sessionTtlHours: config.sessionTtlHours,
     scopeName: async (scope): Promise<string | null> => {
       if (scope.kind === 'opd') return agencies.name(scope.code);
-      if (scope.kind === 'city') return (await regions.city())?.name ?? null;
+      if (scope.kind === 'city') return scope.code === config.cityCode ? ((await regions.city())?.name ?? null) : null;
       const region = await regions.get(scope.code);
-      return region ? `${scope.kind === 'kecamatan' ? 'Kecamatan' : 'Kelurahan'} ${region.name}` : null;
+      const level = scope.kind === 'kecamatan' ? 'district' : 'village';
+      if (region?.level !== level || !scope.code.startsWith(`${config.cityCode}.`)) return null;
+      return `${scope.kind === 'kecamatan' ? 'Kecamatan' : 'Kelurahan'} ${region.name}`;
     },
   });
   const agencies: AgenciesService = new AgenciesService(db, audit, async (code) => {

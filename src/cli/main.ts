@@ -54,7 +54,8 @@ async function runDatabaseCommand(command: string, args: Record<string, unknown>
       continue;
     }
     try {
-      const ctx = await createContext({ ...cfg, logLevel: 'warn' });
+      // `migrate` applies the migrations itself, so that it can report what it applied.
+      const ctx = await createContext({ ...cfg, logLevel: 'warn' }, { skipMigrations: command === 'migrate' });
       let code: number;
       try {
         code = await runCommand(ctx, { command, args }, io);

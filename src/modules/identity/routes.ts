@@ -44,7 +44,8 @@ export function requestMeta(request: FastifyRequest): RequestMeta {
  */
 export function registerAuthentication(app: HttpApp, identity: IdentityService): void {
   app.decorateRequest('principal', undefined);
-  app.addHook('preHandler', async (request) => {
+  // Before validation: an anonymous or forged request learns nothing about the body it sent.
+  app.addHook('preValidation', async (request) => {
     const header = request.headers.authorization;
     const bearer = header?.match(/^Bearer\s+(.+)$/i)?.[1];
     const token = bearer ?? request.cookies[SESSION_COOKIE];

@@ -306,7 +306,16 @@ export class IdentityService {
        where user_id = $1 and purpose = $2 and created_at > now() - make_interval(secs => $3) order by id desc limit 1`,
       [userId, 'phone_verification', OTP_RESEND_GAP_SECONDS],
     );
-    if (recent) throw errors.tooManyRequests(Math.max(1, recent.wait));
+    if (recent) {
+      const wait = Math.max(1, recent.wait);
+      throw new AppError(
+        429,
+        'code_resend_too_soon',
+        { id: `Kode baru saja dikirim. Tunggu ${wait} detik sebelum meminta kode lagi.`, en: `A code was just sent. Wait ${wait} seconds before asking again.` },
+        { retryAfterSeconds: wait },
+        { 'retry-after': String(wait) },
+      );
+    }
     await this.db.transaction((tx) => this.issueCode(tx, userId, 'phone_verification', this.cipher.decrypt(user.phone_enc!)));
   }
 
@@ -481,7 +490,25 @@ export class IdentityService {
   }
 
   async createOfficer(input: OfficerInput, actor: { id: string | null; label: string }): Promise<Me> {
+    await this.checkScope(input.role, input.scope);
     return this.me(await this.db.transaction((tx) => this.insertOfficer(tx, input, actor)));
+  }
+
+  /** An officer works somewhere that exists; field officers always have a unit. Checked before any transaction. */
+  private async checkScope(role: Role, scope: Scope | null): Promise<void> {
+    if (!scope) {
+      if (role === 'officer') {
+        throw errors.badRequest('scope_required', { id: 'Petugas harus memiliki unit kerja (OPD, kecamatan atau kelurahan).', en: 'An officer needs a unit (OPD, kecamatan or kelurahan).' }, { field: 'scope' });
+      }
+      return;
+    }
+    if ((await this.options.scopeName(scope)) === null) {
+      throw errors.badRequest(
+        'scope_unknown',
+        { id: `Unit kerja ${scope.kind}:${scope.code} tidak dikenal.`, en: `Unknown unit ${scope.kind}:${scope.code}.` },
+        { field: 'scope' },
+      );
+    }
   }
 
   /** Inside the caller's transaction (the demo seed creates many at once); returns the new id. */
@@ -531,6 +558,14 @@ export class IdentityService {
     actor: Principal,
     meta: RequestMeta,
   ): Promise<Me> {
+    if (Object.values(changes).every((v) => v === undefined)) {
+      throw errors.badRequest('nothing_to_change', { id: 'Tidak ada perubahan yang dikirim.', en: 'No change was sent.' });
+    }
+    if (changes.scope !== undefined || changes.role !== undefined) {
+      const current = await this.userRow(userId);
+      const scope = changes.scope !== undefined ? changes.scope : current.scope_kind && current.scope_code ? { kind: current.scope_kind, code: current.scope_code } : null;
+      await this.checkScope(changes.role ?? current.role, scope);
+    }
     await this.db.transaction(async (tx) => {
       const before = await this.userRow(userId, tx);
       if (before.kind !== 'officer') throw errors.badRequest('not_an_officer', { id: 'Akun ini bukan akun petugas.', en: 'This is not an officer account.' });
