@@ -27,7 +27,8 @@ export function ensureWebBuild(config: Config, print: (line: string) => void): v
     return;
   }
   print('Building the web app (first start only)…');
-  const result = spawnSync(process.execPath, [viteBin, 'build', '--config', path.join(ROOT, 'web', 'vite.config.ts'), '--logLevel', 'warn'], {
+  const args = ['build', '--config', path.join(ROOT, 'web', 'vite.config.ts'), '--outDir', config.webDistDir, '--emptyOutDir', '--logLevel', 'warn'];
+  const result = spawnSync(process.execPath, [viteBin, ...args], {
     cwd: ROOT,
     stdio: 'inherit',
   });

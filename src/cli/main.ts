@@ -53,19 +53,20 @@ async function runDatabaseCommand(command: string, args: Record<string, unknown>
       await sleep(500);
       continue;
     }
+    let code: number;
     try {
       // `migrate` applies the migrations itself, so that it can report what it applied.
       const ctx = await createContext({ ...cfg, logLevel: 'warn' }, { skipMigrations: command === 'migrate' });
-      let code: number;
       try {
         code = await runCommand(ctx, { command, args }, io);
       } finally {
         await ctx.close();
       }
-      process.exit(code);
     } finally {
       lock?.release();
     }
+    // Outside the try: process.exit skips `finally`, which left the lock file behind.
+    process.exit(code);
   }
 }
 

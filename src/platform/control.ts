@@ -18,8 +18,11 @@ export interface LockInfo {
 }
 
 export class DataDirLockedError extends Error {
-  constructor(readonly holder: LockInfo) {
-    super(`DATA_DIR is in use by another SatuKota process (${holder.owner}, pid ${holder.pid})`);
+  constructor(
+    readonly holder: LockInfo,
+    readonly lockFile: string,
+  ) {
+    super(`DATA_DIR is in use by another SatuKota process (${holder.owner}, pid ${holder.pid}; lock ${lockFile})`);
   }
 }
 
@@ -60,7 +63,7 @@ export function acquireDataDirLock(dataDir: string, owner: LockInfo['owner']): {
       } catch {
         holder = undefined; // half-written by a process that died: stale
       }
-      if (holder && alive(holder.pid) && holder.pid !== process.pid) throw new DataDirLockedError(holder);
+      if (holder && alive(holder.pid) && holder.pid !== process.pid) throw new DataDirLockedError(holder, file);
       fs.rmSync(file, { force: true });
     }
   }

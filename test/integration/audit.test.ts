@@ -97,7 +97,9 @@ describeEachDatabase('audit trail', (kind) => {
       const saved = await h.db.query<RawAuditRow>('select * from audit_log where seq >= $1 order by seq', [middle]);
       await h.db.transaction(async (tx) => {
         await tx.query('delete from audit_log where seq = $1', [middle]);
-        await tx.query('update audit_log set seq = seq - 1 where seq > $1', [middle]);
+        // Two steps, so the primary key never collides while renumbering.
+        await tx.query('update audit_log set seq = -(seq - 1) where seq > $1', [middle]);
+        await tx.query('update audit_log set seq = -seq where seq < 0');
         await tx.query('update audit_log set prev_hash = $2 where seq = $1', [middle, saved[0]!.prev_hash]);
       });
       const result = await h.ctx.audit.verify();

@@ -137,13 +137,13 @@ export class AuditTrail {
       return { ok: false, checked: count, firstBrokenSeq: 1, reason: 'the signed head of the chain is missing' };
     }
     if (!constantTimeEqual(this.headSignature(head.count, head.hash), head.signature)) {
-      return { ok: false, checked: count, firstBrokenSeq: head.count, reason: 'the signed head of the chain was altered' };
+      return { ok: false, checked: count, firstBrokenSeq: count + 1, reason: 'the signed head of the chain was altered' };
     }
     if (head.count !== count || head.hash !== prevHash) {
       return {
         ok: false,
         checked: count,
-        firstBrokenSeq: count + 1,
+        firstBrokenSeq: Math.min(count, head.count) + 1,
         reason: `the chain ends at row ${count} but its signed head says ${head.count} rows: the newest rows were deleted`,
       };
     }
