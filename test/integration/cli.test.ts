@@ -243,7 +243,7 @@ describe('satukota CLI [pglite, real processes]', () => {
       const r = await run(['serve'], { PORT: String(other) });
       expect(r.code).not.toBe(0);
       expect(r.code).toBe(75);
-      expect(r.stderr).toMatch(new RegExp(`DATA_DIR is in use by another SatuKota process \\(server, pid ${server!.pid}\\)`));
+      expect(r.stderr).toMatch(new RegExp(`DATA_DIR is in use by another SatuKota process \\(server, pid ${server!.pid}; lock .*satukota\\.lock\\)`));
       // The running server is unharmed.
       expect((await http('/health')).status).toBe(200);
       expect(JSON.parse(fs.readFileSync(path.join(dataDir, LOCK_FILE), 'utf8'))).toMatchObject({ pid: server!.pid });
