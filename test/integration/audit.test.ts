@@ -1,24 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bearer, describeEachDatabase, startHarness, type Harness } from '../support/harness.js';
+import type { AuditRow } from '../../src/modules/audit/audit.js';
 
 /**
  * The HMAC-chained audit trail: the demo seed leaves an intact chain; editing, deleting a middle row,
  * deleting the newest rows and forging the signed head are each detected at the right entry; parallel
  * appends keep the chain contiguous; the admin API lists and verifies it.
  */
-interface RawAuditRow {
-  seq: number;
-  at: Date;
-  actor_id: string | null;
-  actor_label: string;
-  action: string;
-  subject_type: string | null;
-  subject_id: string | null;
-  ip: string | null;
-  details: Record<string, unknown>;
-  prev_hash: string;
-  hash: string;
-}
 
 describeEachDatabase('audit trail', (kind) => {
   let h: Harness;
@@ -28,9 +16,9 @@ describeEachDatabase('audit trail', (kind) => {
   afterAll(async () => h?.close());
 
   const count = async () => (await h.db.one<{ n: number }>('select count(*)::bigint as n from audit_log')).n;
-  const rowsAt = (seqs: number[]) => h.db.query<RawAuditRow>('select * from audit_log where seq = any($1::bigint[]) order by seq', [seqs]);
+  const rowsAt = (seqs: number[]) => h.db.query<AuditRow>('select * from audit_log where seq = any($1::bigint[]) order by seq', [seqs]);
   /** Puts rows back exactly as they were (their stored hashes are still the right ones). */
-  const restore = async (rows: RawAuditRow[]) => {
+  const restore = async (rows: AuditRow[]) => {
     for (const r of rows) {
       await h.db.query(
         `insert into audit_log (seq, at, actor_id, actor_label, action, subject_type, subject_id, ip, details, prev_hash, hash)
@@ -94,7 +82,7 @@ describeEachDatabase('audit trail', (kind) => {
       // the HMAC key the hashes cannot be recomputed.
       const n = await count();
       const middle = Math.floor(n / 2);
-      const saved = await h.db.query<RawAuditRow>('select * from audit_log where seq >= $1 order by seq', [middle]);
+      const saved = await h.db.query<AuditRow>('select * from audit_log where seq >= $1 order by seq', [middle]);
       await h.db.transaction(async (tx) => {
         await tx.query('delete from audit_log where seq = $1', [middle]);
         // Two steps, so the primary key never collides while renumbering.
