@@ -3,6 +3,7 @@ import path from 'node:path';
 import type { Config } from './config.js';
 import { Cipher, deriveKeys, loadOrCreateSecretKey } from './platform/crypto.js';
 import { openPglite, openPostgres, type Database } from './platform/db.js';
+import { AppError } from './platform/errors.js';
 import { EventDispatcher } from './platform/events.js';
 import { createHttpApp, type HttpApp } from './platform/http.js';
 import { JobRunner } from './platform/jobs.js';
@@ -126,7 +127,10 @@ export async function buildHttp(ctx: AppContext): Promise<HttpApp> {
     '/health',
     { schema: { tags: ['platform'], summary: 'Liveness and database check', response: { 200: z.object({ status: z.literal('ok'), database: z.enum(['pglite', 'postgresql']), version: z.string(), city: z.string() }) } } },
     async () => {
-      await ctx.db.query('select 1');
+      // A monitor should see "unavailable", not a generic server error, when the database is down.
+      await ctx.db.query('select 1').catch(() => {
+        throw new AppError(503, 'database_unavailable', { id: 'Basis data tidak dapat dihubungi.', en: 'The database cannot be reached.' });
+      });
       return { status: 'ok' as const, database: ctx.db.kind, version: VERSION, city: ctx.config.cityCode };
     },
   );

@@ -93,8 +93,6 @@ const handlers: Record<string, Handler> = {
   },
 };
 
-export const DATABASE_COMMANDS = Object.keys(handlers);
-
 export async function runCommand(ctx: AppContext, request: CommandRequest, io: CommandIO): Promise<number> {
   const handler = handlers[request.command];
   if (!handler) {

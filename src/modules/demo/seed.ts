@@ -60,7 +60,7 @@ function randomPassword(): string {
   return Array.from({ length: 12 }, () => alphabet[randomInt(alphabet.length)]).join('');
 }
 
-export async function isDatabaseEmpty(ctx: AppContext): Promise<boolean> {
+async function isDatabaseEmpty(ctx: AppContext): Promise<boolean> {
   return !(await ctx.db.maybeOne('select 1 from users limit 1'));
 }
 

@@ -22,12 +22,3 @@ export function maskPhone(e164: string): string {
   const local = `0${e164.replace(/^\+62/, '')}`;
   return `${local.slice(0, 4)}${'*'.repeat(Math.max(0, local.length - 7))}${local.slice(-3)}`;
 }
-
-/** 'Siti Nurhaliza' → 'S*** N*******': enough for an officer to address a person, not to identify them. */
-export function maskName(name: string): string {
-  return name
-    .split(/\s+/)
-    .filter(Boolean)
-    .map((w) => `${w[0]}${'*'.repeat(Math.max(1, w.length - 1))}`)
-    .join(' ');
-}

@@ -113,17 +113,15 @@ const SETUP_CODE_TTL_HOURS = 72;
 const OTP_MAX_ATTEMPTS = 5;
 const OTP_RESEND_GAP_SECONDS = 60;
 
-export const registerErrors = {
-  duplicateNik: () =>
-    errors.conflict(
-      'nik_already_registered',
-      {
-        id: 'NIK ini sudah terdaftar. Jika bukan Anda yang mendaftarkannya, datanglah ke kantor kelurahan dengan KTP untuk mengklaim NIK Anda.',
-        en: 'This NIK is already registered. If you did not register it, visit your kelurahan office with your KTP to claim your NIK.',
-      },
-      { field: 'nik' },
-    ),
-};
+const duplicateNik = () =>
+  errors.conflict(
+    'nik_already_registered',
+    {
+      id: 'NIK ini sudah terdaftar. Jika bukan Anda yang mendaftarkannya, datanglah ke kantor kelurahan dengan KTP untuk mengklaim NIK Anda.',
+      en: 'This NIK is already registered. If you did not register it, visit your kelurahan office with your KTP to claim your NIK.',
+    },
+    { field: 'nik' },
+  );
 
 const wrongCode = () =>
   errors.badRequest('code_invalid', { id: 'Kode salah atau sudah kedaluwarsa. Minta kode baru.', en: 'The code is wrong or has expired. Ask for a new code.' }, { field: 'code' });
@@ -200,7 +198,7 @@ export class IdentityService {
         }),
       );
     } catch (error) {
-      if (isUniqueViolation(error, 'users_nik')) throw registerErrors.duplicateNik();
+      if (isUniqueViolation(error, 'users_nik')) throw duplicateNik();
       throw error;
     }
   }
@@ -217,7 +215,7 @@ export class IdentityService {
   /** Inside the caller's transaction (the demo seed adds its citizens this way); returns the new id. */
   async insertCitizen(tx: Queryable, c: PreparedCitizen, options: { phoneVerified: boolean; ip?: string | undefined }): Promise<string> {
     const nikIndex = this.cipher.blindIndex('nik', c.facts.nik);
-    if (await tx.maybeOne('select 1 from users where nik_index = $1 and nik_released_at is null', [nikIndex])) throw registerErrors.duplicateNik();
+    if (await tx.maybeOne('select 1 from users where nik_index = $1 and nik_released_at is null', [nikIndex])) throw duplicateNik();
     const user = await tx.one<{ id: string }>(
       `insert into users (kind, role, nik_index, nik_enc, phone_index, phone_enc, name_enc, birth_date_enc, sex, password_hash, consent_version, consent_at, phone_verified_at)
        values ('citizen', 'citizen', $1, $2, $3, $4, $5, $6, $7, $8, $9, now(), case when $10 then now() end) returning id`,
