@@ -17,6 +17,14 @@ import { identityRoutes, registerAuthentication } from './modules/identity/route
 import { IdentityService } from './modules/identity/service.js';
 import { regionRoutes } from './modules/regions/routes.js';
 import { RegionsService } from './modules/regions/service.js';
+import { LocalFileStore, type FileStore } from './platform/files.js';
+import { registerMultipart } from './platform/multipart.js';
+import { CategoriesService } from './modules/reports/categories.js';
+import { DeadlineKeeper } from './modules/reports/escalation.js';
+import { HolidaysService } from './modules/reports/holidays.js';
+import { NameDirectory } from './modules/reports/names.js';
+import { reportRoutes } from './modules/reports/routes.js';
+import { ReportsService } from './modules/reports/service.js';
 import { z } from 'zod';
 
 export const VERSION = (JSON.parse(fs.readFileSync(path.join(import.meta.dirname, '..', 'package.json'), 'utf8')) as { version: string }).version;
@@ -34,6 +42,9 @@ export interface AppContext {
   regions: RegionsService;
   identity: IdentityService;
   agencies: AgenciesService;
+  files: FileStore;
+  reports: ReportsService;
+  deadlines: DeadlineKeeper;
   /** Secret key generated just now (PGlite first start): the caller tells the operator to back it up. */
   generatedSecretKeyFile: string | undefined;
   close(): Promise<void>;
@@ -91,6 +102,18 @@ export async function createContext(config: Config, options: ContextOptions = {}
     const head = await identity.findOfficerHead({ kind: 'opd', code });
     return head ? { id: head.id, name: head.name } : null;
   });
+  const files = new LocalFileStore(config.filesDir);
+  const holidays = new HolidaysService(db, audit, config.cityTimezone);
+  const reports = new ReportsService(db, cipher, files, new CategoriesService(db, audit), holidays, regions, new NameDirectory(db), {
+    cityCode: config.cityCode,
+    timezone: config.cityTimezone,
+    ...config.reports,
+  });
+  await holidays.ensureSeeded();
+  const deadlines = new DeadlineKeeper(db, holidays, log, config.reports.autoCloseDays);
+  jobs.every('reports.deadlines', 60_000, async () => {
+    await deadlines.run();
+  });
   return {
     config,
     db,
@@ -103,6 +126,9 @@ export async function createContext(config: Config, options: ContextOptions = {}
     regions,
     identity,
     agencies,
+    files,
+    reports,
+    deadlines,
     generatedSecretKeyFile,
     async close() {
       await jobs.stop();
@@ -122,6 +148,7 @@ export async function buildHttp(ctx: AppContext): Promise<HttpApp> {
     cityName: city?.name ?? ctx.config.cityCode,
   });
   registerAuthentication(app, ctx.identity);
+  await registerMultipart(app);
 
   app.get(
     '/health',
@@ -153,5 +180,6 @@ export async function buildHttp(ctx: AppContext): Promise<HttpApp> {
   regionRoutes(app, ctx.regions);
   agencyRoutes(app, ctx.agencies);
   auditRoutes(app, ctx.audit);
+  reportRoutes(app, ctx.reports, { db: ctx.db, decrypt: (v) => ctx.cipher.decrypt(v) });
   return app;
 }

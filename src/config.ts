@@ -49,6 +49,10 @@ const envSchema = z
     ARGON2_TIME_COST: z.coerce.number().int().min(1).max(20).default(2),
     SESSION_TTL_HOURS: z.coerce.number().int().min(1).max(24 * 90).default(24 * 14),
     WEB_DIST_DIR: z.string().optional(),
+    FILES_DIR: z.string().optional(),
+    REPORT_AUTOCLOSE_DAYS: z.coerce.number().int().min(1).max(90).default(7),
+    DUPLICATE_RADIUS_M: z.coerce.number().int().min(5).max(1000).default(50),
+    DUPLICATE_WINDOW_DAYS: z.coerce.number().int().min(1).max(365).default(30),
   });
 
 export interface Config {
@@ -70,6 +74,9 @@ export interface Config {
   argon2: { memoryKib: number; timeCost: number };
   sessionTtlHours: number;
   webDistDir: string;
+  /** Uploaded photos. Several nodes must share it (a network file system) until an object store is configured. */
+  filesDir: string;
+  reports: { autoCloseDays: number; duplicateRadiusMeters: number; duplicateWindowDays: number };
 }
 
 export class ConfigError extends Error {
@@ -134,5 +141,7 @@ export function loadConfig(env: Record<string, string | undefined> = readEnviron
     argon2: { memoryKib: e.ARGON2_MEMORY_KIB, timeCost: e.ARGON2_TIME_COST },
     sessionTtlHours: e.SESSION_TTL_HOURS,
     webDistDir: path.resolve(e.WEB_DIST_DIR ?? path.join(import.meta.dirname, '..', 'web', 'dist')),
+    filesDir: path.resolve(e.FILES_DIR ?? path.join(dataDir, 'files')),
+    reports: { autoCloseDays: e.REPORT_AUTOCLOSE_DAYS, duplicateRadiusMeters: e.DUPLICATE_RADIUS_M, duplicateWindowDays: e.DUPLICATE_WINDOW_DAYS },
   };
 }

@@ -6,6 +6,7 @@ import type { Progress } from '../../platform/progress.js';
 import type { AgencyInput } from '../agencies/index.js';
 import type { Role, Scope } from '../identity/policy.js';
 import type { PreparedCitizen } from '../identity/service.js';
+import { DEMO_CATEGORIES } from '../reports/demo-categories.js';
 
 /**
  * The demo city: Kota Cilegon's regions and approximate boundaries, its OPDs and two external
@@ -120,6 +121,7 @@ export async function seedDemo(ctx: AppContext, options: { progress?: Progress |
       await agencies.create(a, system, tx);
       options.progress?.update(++done);
     }
+    for (const c of DEMO_CATEGORIES) await ctx.reports.categories.create(c, system, tx);
     for (const o of officers) {
       const pw = password();
       await identity.insertOfficer(tx, { ...o, password: pw }, system);

@@ -34,9 +34,42 @@ export type Action =
   | 'agencies.write'
   | 'regions.import'
   | 'audit.read'
-  | 'nik_claims.create';
+  | 'nik_claims.create'
+  | 'categories.write'
+  | 'holidays.write'
+  | 'notifications.configure'
+  | 'open311_keys.manage'
+  | 'stats.read'
+  | 'reports.create'
+  | 'reports.create_for_citizen'
+  | 'reports.list'
+  | 'reports.read'
+  | 'reports.verify'
+  | 'reports.reject'
+  | 'reports.merge'
+  | 'reports.dispatch'
+  | 'reports.return'
+  | 'reports.start'
+  | 'reports.resolve'
+  | 'reports.close'
+  | 'reports.dispute'
+  | 'reports.support'
+  | 'reports.comment'
+  | 'reports.note'
+  | 'reports.moderate_photo'
+  | 'reports.export';
 
-export type Resource = { type: 'user'; id: string } | { type: 'kelurahan'; code: string } | undefined;
+/** What the policy needs to know about a report: who reported it, who holds it, where it is. */
+export interface ReportResource {
+  type: 'report';
+  reporterId: string | null;
+  handler: { kind: 'kelurahan' | 'kecamatan' | 'opd' | 'coordinator'; code: string };
+  agencyCode: string;
+  kelurahanCode: string | null;
+  kecamatanCode: string | null;
+}
+
+export type Resource = { type: 'user'; id: string } | { type: 'kelurahan'; code: string } | ReportResource | undefined;
 
 type Rule = (p: Principal, resource: Resource) => boolean;
 
@@ -45,6 +78,45 @@ const roles =
   (...allowed: Role[]): Rule =>
   (p) =>
     allowed.includes(p.role);
+
+const CITY_WIDE_READERS: Role[] = ['admin', 'coordinator', 'pimpinan', 'command'];
+
+function asReport(r: Resource): ReportResource | undefined {
+  return r?.type === 'report' ? r : undefined;
+}
+
+/** The officer's unit holds the report now (the coordinator holds every report city-wide). */
+function holds(p: Principal, r: ReportResource): boolean {
+  if (p.role === 'coordinator') return true;
+  if (p.role !== 'officer' || !p.scope) return false;
+  const { kind, code } = p.scope;
+  if (kind === 'opd' || kind === 'kelurahan') return r.handler.kind === kind && r.handler.code === code;
+  if (kind === 'kecamatan') return (r.handler.kind === 'kecamatan' && r.handler.code === code) || (r.handler.kind === 'kelurahan' && r.handler.code.startsWith(`${code}.`));
+  return false;
+}
+
+/** The report is in the officer's scope: their area, their OPD, or held by their unit. */
+function sees(p: Principal, r: ReportResource): boolean {
+  if (CITY_WIDE_READERS.includes(p.role)) return true;
+  if (p.role !== 'officer' || !p.scope) return false;
+  const { kind, code } = p.scope;
+  if (kind === 'city') return true;
+  if (kind === 'opd' && r.agencyCode === code) return true;
+  if (kind === 'kelurahan' && r.kelurahanCode === code) return true;
+  if (kind === 'kecamatan' && r.kecamatanCode === code) return true;
+  return holds(p, r);
+}
+
+const reportRule =
+  (rule: (p: Principal, r: ReportResource) => boolean): Rule =>
+  (p, resource) => {
+    const r = asReport(resource);
+    return r !== undefined && rule(p, r);
+  };
+const isReporter = (p: Principal, r: ReportResource) => p.role === 'citizen' && r.reporterId === p.userId;
+const handlesIt = reportRule(holds);
+const worksOnIt = reportRule((p, r) => p.role === 'officer' && holds(p, r));
+const talksAboutIt = (p: Principal, r: ReportResource) => ['officer', 'coordinator', 'pimpinan'].includes(p.role) && sees(p, r);
 
 const rules: Record<Action, Rule> = {
   'account.read_own': anyone,
@@ -59,6 +131,31 @@ const rules: Record<Action, Rule> = {
   // Only an officer of a kelurahan confirms a NIK owner in person, and only in their own kelurahan.
   'nik_claims.create': (p, r) =>
     p.role === 'officer' && p.scope?.kind === 'kelurahan' && (r?.type !== 'kelurahan' || r.code === p.scope.code),
+  'categories.write': roles('admin'),
+  'holidays.write': roles('admin'),
+  'notifications.configure': roles('admin'),
+  'open311_keys.manage': roles('admin'),
+  'stats.read': roles('admin', 'coordinator', 'pimpinan', 'command', 'officer'),
+  'reports.create': roles('citizen'),
+  // Reports that came by phone, walk-in, WhatsApp or SP4N-LAPOR! are entered by an officer.
+  'reports.create_for_citizen': roles('coordinator', 'officer'),
+  'reports.list': roles(...CITY_WIDE_READERS, 'officer', 'citizen'),
+  'reports.read': reportRule((p, r) => isReporter(p, r) || sees(p, r)),
+  'reports.verify': handlesIt,
+  'reports.reject': handlesIt,
+  'reports.merge': handlesIt,
+  'reports.dispatch': handlesIt,
+  // "Not our responsibility": the unit holding it hands it back to the coordinator.
+  'reports.return': reportRule((p, r) => p.role === 'officer' && holds(p, r) && r.handler.kind !== 'coordinator'),
+  'reports.start': worksOnIt,
+  'reports.resolve': worksOnIt,
+  'reports.close': reportRule(isReporter),
+  'reports.dispute': reportRule(isReporter),
+  'reports.support': reportRule((p, r) => p.role === 'citizen' && r.reporterId !== p.userId),
+  'reports.comment': reportRule((p, r) => isReporter(p, r) || talksAboutIt(p, r)),
+  'reports.note': reportRule(talksAboutIt),
+  'reports.moderate_photo': handlesIt,
+  'reports.export': roles(...CITY_WIDE_READERS, 'officer'),
 };
 
 export function can(principal: Principal, action: Action, resource?: Resource): boolean {

@@ -1,0 +1,166 @@
+import type { Database } from '../../platform/db.js';
+import { errors } from '../../platform/errors.js';
+import type { Principal } from '../identity/policy.js';
+import type { ListFilters } from './schema.js';
+import type { PhotoRow, ReportRow } from './service.js';
+import { PUBLIC_STATUSES } from './workflow.js';
+
+/** Builds a WHERE clause with numbered parameters. */
+export class Where {
+  readonly parts: string[] = [];
+  readonly params: unknown[] = [];
+
+  add(sql: (p: (value: unknown) => string) => string): this {
+    this.parts.push(sql((value) => {
+      this.params.push(value);
+      return `$${this.params.length}`;
+    }));
+    return this;
+  }
+
+  toString(): string {
+    return this.parts.length ? `where ${this.parts.join(' and ')}` : '';
+  }
+}
+
+/**
+ * The reports a viewer may list, in SQL: the same rule as `sees` in identity/policy.ts (city-wide
+ * roles see all; an officer their OPD, area or whatever their unit holds; a citizen their own).
+ * The policy-matrix and list tests check that both agree.
+ */
+export function scopeFilter(where: Where, viewer: Principal): void {
+  if (['admin', 'coordinator', 'pimpinan', 'command'].includes(viewer.role)) return;
+  if (viewer.role === 'citizen') {
+    where.add((p) => `reporter_id = ${p(viewer.userId)}`);
+    return;
+  }
+  const scope = viewer.scope;
+  if (!scope) {
+    where.add(() => 'false');
+    return;
+  }
+  if (scope.kind === 'city') return;
+  if (scope.kind === 'opd') where.add((p) => `(agency_code = ${p(scope.code)} or (handler_kind = 'opd' and handler_code = ${p(scope.code)}))`);
+  if (scope.kind === 'kelurahan') where.add((p) => `(kelurahan_code = ${p(scope.code)} or (handler_kind = 'kelurahan' and handler_code = ${p(scope.code)}))`);
+  if (scope.kind === 'kecamatan') {
+    where.add(
+      (p) =>
+        `(kecamatan_code = ${p(scope.code)} or (handler_kind = 'kecamatan' and handler_code = ${p(scope.code)}) or (handler_kind = 'kelurahan' and handler_code like ${p(`${scope.code}.%`)}))`,
+    );
+  }
+}
+
+/** The viewer's own unit holds the report now. */
+function heldBy(where: Where, viewer: Principal): void {
+  if (viewer.role === 'coordinator') where.add(() => `handler_kind = 'coordinator'`);
+  else if (viewer.scope && viewer.scope.kind !== 'city') where.add((p) => `handler_kind = ${p(viewer.scope!.kind)} and handler_code = ${p(viewer.scope!.code)}`);
+  else where.add(() => 'false');
+}
+
+export function listWhere(viewer: Principal, f: Omit<ListFilters, 'sort'>, timezone: string): Where {
+  const where = new Where();
+  scopeFilter(where, viewer);
+  if (f.status?.length) where.add((p) => `status = any(${p(f.status)})`);
+  if (f.category) where.add((p) => `category_code = ${p(f.category)}`);
+  if (f.kelurahan) where.add((p) => `kelurahan_code = ${p(f.kelurahan)}`);
+  if (f.kecamatan) where.add((p) => `kecamatan_code = ${p(f.kecamatan)}`);
+  if (f.agency) where.add((p) => `agency_code = ${p(f.agency)}`);
+  if (f.mine === 'true') heldBy(where, viewer);
+  if (f.overdue === 'true') where.add(() => `due_at < now() and status in ('submitted', 'verified', 'dispatched', 'in_progress')`);
+  if (f.escalated === 'true') where.add(() => 'escalation_count > 0');
+  if (f.emergency === 'true') where.add(() => 'emergency');
+  if (f.q) {
+    const q = f.q.trim();
+    if (/^SK-\d{4}-\d+$/i.test(q)) where.add((p) => `tracking_no = ${p(q.toUpperCase())}`);
+    else where.add((p) => `(tracking_no ilike ${p(`%${q}%`)} or description ilike ${p(`%${q.replace(/[%_\\]/g, (c) => `\\${c}`)}%`)})`);
+  }
+  // Dates are the city's calendar days.
+  if (f.from) where.add((p) => `submitted_at >= (${p(f.from)}::date::timestamp at time zone ${p(timezone)})`);
+  if (f.to) where.add((p) => `submitted_at < ((${p(f.to)}::date + 1)::timestamp at time zone ${p(timezone)})`);
+  return where;
+}
+
+const SORTS = {
+  due: { order: `coalesce(due_at, 'infinity'::timestamptz) asc, id asc`, key: (r: ReportRow) => (r.due_at ? r.due_at.toISOString() : 'infinity'), cmp: `(coalesce(due_at, 'infinity'::timestamptz), id) > (%v::timestamptz, %id::uuid)` },
+  newest: { order: 'submitted_at desc, id desc', key: (r: ReportRow) => r.submitted_at.toISOString(), cmp: `(submitted_at, id) < (%v::timestamptz, %id::uuid)` },
+  priority: { order: 'priority desc, submitted_at desc, id desc', key: (r: ReportRow) => `${r.priority}|${r.submitted_at.toISOString()}`, cmp: '' },
+} as const;
+
+function decodeCursor(cursor: string | undefined): [string, string] | undefined {
+  if (!cursor) return undefined;
+  try {
+    const parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown;
+    if (Array.isArray(parsed) && parsed.length === 2 && typeof parsed[0] === 'string' && typeof parsed[1] === 'string' && /^[0-9a-f-]{36}$/.test(parsed[1])) {
+      return [parsed[0], parsed[1]];
+    }
+  } catch {
+    // fall through
+  }
+  throw errors.badRequest('cursor_invalid', { id: 'Penanda halaman (cursor) tidak valid.', en: 'The page cursor is not valid.' }, { field: 'cursor' });
+}
+
+const encodeCursor = (value: string, id: string) => Buffer.from(JSON.stringify([value, id])).toString('base64url');
+
+/** Keyset pagination: stable under inserts, constant cost per page at any depth. */
+export async function pageOfReports(
+  db: Database,
+  where: Where,
+  sort: ListFilters['sort'],
+  cursor: string | undefined,
+  limit: number,
+): Promise<{ rows: ReportRow[]; nextCursor: string | null }> {
+  const s = SORTS[sort];
+  const after = decodeCursor(cursor);
+  if (after) {
+    if (sort === 'priority') {
+      const [priority, submitted] = after[0].split('|');
+      where.add((p) => `(priority < ${p(Number(priority))} or (priority = ${p(Number(priority))} and (submitted_at, id) < (${p(submitted)}::timestamptz, ${p(after[1])}::uuid)))`);
+    } else {
+      where.add((p) => s.cmp.replace('%v', p(after[0])).replace('%id', p(after[1])));
+    }
+  }
+  const rows = await db.query<ReportRow>(`select * from reports ${where} order by ${s.order} limit ${limit + 1}`, where.params);
+  const more = rows.length > limit;
+  const page = more ? rows.slice(0, limit) : rows;
+  const last = page.at(-1);
+  return { rows: page, nextCursor: more && last ? encodeCursor(s.key(last), last.id) : null };
+}
+
+/** Every report the filter selects, a batch at a time: exports stream in constant memory. */
+export async function* allReports(db: Database, makeWhere: () => Where, batch = 2000): AsyncGenerator<ReportRow> {
+  let cursor: string | undefined;
+  do {
+    const page = await pageOfReports(db, makeWhere(), 'newest', cursor, batch);
+    yield* page.rows;
+    cursor = page.nextCursor ?? undefined;
+  } while (cursor);
+}
+
+export interface PublicFilters {
+  category?: string | undefined;
+  kelurahan?: string | undefined;
+  status?: string[] | undefined;
+  bbox?: [number, number, number, number] | undefined;
+}
+
+/** Verified reports only; the newest first. */
+export function publicWhere(f: PublicFilters): Where {
+  const where = new Where();
+  where.add((p) => `status = any(${p(f.status?.length ? f.status.filter((s) => (PUBLIC_STATUSES as readonly string[]).includes(s)) : PUBLIC_STATUSES)})`);
+  if (f.category) where.add((p) => `category_code = ${p(f.category)}`);
+  if (f.kelurahan) where.add((p) => `kelurahan_code = ${p(f.kelurahan)}`);
+  if (f.bbox) {
+    const [w, s, e, n] = f.bbox;
+    // A confidential report has no public point, so it never appears on the map.
+    where.add((p) => `location <@ box(point(${p(w)}, ${p(s)}), point(${p(e)}, ${p(n)})) and privacy <> 'confidential'`);
+  }
+  return where;
+}
+
+export async function photosOf(db: Database, reportIds: string[]): Promise<Map<string, PhotoRow[]>> {
+  const map = new Map<string, PhotoRow[]>();
+  if (!reportIds.length) return map;
+  const rows = await db.query<PhotoRow>('select * from report_photos where report_id = any($1) order by created_at, id', [reportIds]);
+  for (const r of rows) map.set(r.report_id, [...(map.get(r.report_id) ?? []), r]);
+  return map;
+}

@@ -1,0 +1,149 @@
+import { z } from 'zod';
+import { REPORT_STATUSES, TRANSITION_ACTIONS } from './workflow.js';
+
+const named = z.object({ code: z.string(), name: z.string() });
+const localised = z.object({ id: z.string(), en: z.string() });
+
+export const photoSchema = z.object({
+  id: z.string(),
+  purpose: z.enum(['report', 'resolution']),
+  url: z.string(),
+  thumbnailUrl: z.string(),
+  width: z.number(),
+  height: z.number(),
+  moderation: z.enum(['pending', 'approved', 'rejected']).optional(),
+});
+
+export const timelineEntrySchema = z.object({
+  id: z.number(),
+  kind: z.string(),
+  fromStatus: z.enum(REPORT_STATUSES).nullable(),
+  toStatus: z.enum(REPORT_STATUSES).nullable(),
+  /** "Pelapor", "Kelurahan Ramanuju", "DPUPR", "Sistem" — never a citizen's name. */
+  actor: z.string(),
+  /** The officer's own name, for officers only. */
+  actorName: z.string().optional(),
+  internal: z.boolean(),
+  note: z.string().nullable(),
+  data: z.record(z.string(), z.unknown()).optional(),
+  at: z.string(),
+});
+
+const dueSchema = z.object({ at: z.string(), text: z.string(), overdue: z.boolean() }).nullable();
+
+/** A report as its reporter and the officers in scope see it. */
+export const reportSchema = z.object({
+  id: z.string(),
+  trackingNo: z.string(),
+  category: z.object({ code: z.string(), name: z.string(), icon: z.string() }),
+  description: z.string(),
+  location: z.object({ lat: z.number(), lng: z.number() }).nullable(),
+  kelurahan: named.nullable(),
+  kecamatan: named.nullable(),
+  address: z.string().nullable(),
+  answers: z.record(z.string(), z.unknown()),
+  privacy: z.enum(['public', 'confidential', 'anonymous']),
+  channel: z.string(),
+  status: z.enum(REPORT_STATUSES),
+  statusName: z.string(),
+  emergency: z.boolean(),
+  priority: z.number(),
+  supportCount: z.number(),
+  agency: named,
+  handler: z.object({ kind: z.enum(['kelurahan', 'kecamatan', 'opd', 'coordinator']), code: z.string(), name: z.string() }),
+  instruction: z.string().nullable().optional(),
+  due: dueSchema,
+  resolveDue: dueSchema,
+  escalationLevel: z.number(),
+  escalated: z.boolean(),
+  submittedAt: z.string(),
+  updatedAt: z.string(),
+  resolvedAt: z.string().nullable(),
+  closedAt: z.string().nullable(),
+  rating: z.number().nullable(),
+  resolutionNote: z.string().nullable(),
+  statusReason: z.string().nullable(),
+  mergedInto: z.string().nullable(),
+  reporter: z.object({ name: z.string(), phoneMasked: z.string().nullable(), hasAccount: z.boolean() }).nullable().optional(),
+  photos: z.array(photoSchema),
+  /** The workflow actions this viewer may take now. */
+  actions: z.array(z.enum(TRANSITION_ACTIONS)),
+  canComment: z.boolean(),
+  canNote: z.boolean(),
+  canSupport: z.boolean(),
+  isMine: z.boolean(),
+  disputeUntil: z.string().nullable(),
+});
+export type ReportView = z.infer<typeof reportSchema>;
+
+/** What anyone may see: verified reports, no reporter, approved photos; confidential ones reduced further. */
+export const publicReportSchema = z.object({
+  id: z.string(),
+  trackingNo: z.string(),
+  category: z.object({ code: z.string(), name: z.string(), icon: z.string() }),
+  confidential: z.boolean(),
+  description: z.string().nullable(),
+  location: z.object({ lat: z.number(), lng: z.number() }).nullable(),
+  kelurahan: named.nullable(),
+  kecamatan: named.nullable(),
+  address: z.string().nullable(),
+  status: z.enum(REPORT_STATUSES),
+  statusName: z.string(),
+  agency: named.nullable(),
+  supportCount: z.number(),
+  submittedAt: z.string(),
+  updatedAt: z.string(),
+  resolvedAt: z.string().nullable(),
+  resolutionNote: z.string().nullable(),
+  photos: z.array(photoSchema),
+  distanceMeters: z.number().optional(),
+});
+export type PublicReportView = z.infer<typeof publicReportSchema>;
+
+export const categoryViewSchema = z.object({
+  code: z.string(),
+  name: localised,
+  description: localised.nullable(),
+  group: z.string(),
+  icon: z.string(),
+  agencyCode: z.string(),
+  firstHandler: z.enum(['kelurahan', 'opd']),
+  emergency: z.boolean(),
+  deadlineUnit: z.enum(['working_days', 'hours']),
+  deadlines: z.object({ verify: z.number(), dispatch: z.number(), resolve: z.number() }),
+  questions: z.array(
+    z.object({
+      code: z.string(),
+      label: localised,
+      datatype: z.string(),
+      required: z.boolean(),
+      values: z.array(z.object({ key: z.string(), name: localised })).optional(),
+      order: z.number(),
+    }),
+  ),
+  active: z.boolean(),
+  sortOrder: z.number(),
+});
+
+export const listFiltersSchema = z.object({
+  status: z
+    .string()
+    .optional()
+    .transform((s) => (s ? s.split(',').filter(Boolean) : undefined))
+    .pipe(z.array(z.enum(REPORT_STATUSES)).optional()),
+  category: z.string().max(40).optional(),
+  kelurahan: z.string().max(20).optional(),
+  kecamatan: z.string().max(20).optional(),
+  agency: z.string().max(40).optional(),
+  /** Only what my unit holds now. */
+  mine: z.enum(['true', 'false']).optional(),
+  overdue: z.enum(['true', 'false']).optional(),
+  escalated: z.enum(['true', 'false']).optional(),
+  emergency: z.enum(['true', 'false']).optional(),
+  /** Tracking number, or words of the description. */
+  q: z.string().max(100).optional(),
+  from: z.iso.date().optional(),
+  to: z.iso.date().optional(),
+  sort: z.enum(['due', 'newest', 'priority']).default('due'),
+});
+export type ListFilters = z.infer<typeof listFiltersSchema>;

@@ -1,0 +1,170 @@
+import { randomBytes } from 'node:crypto';
+import { mkdir, open, rename, rm, stat, unlink } from 'node:fs/promises';
+import path from 'node:path';
+import type { Readable } from 'node:stream';
+
+/**
+ * Where uploaded files (report photos, exports) live. Keys are relative paths such as
+ * `reports/2026/11/<uuid>.jpg`. The local disk is the default; an S3-compatible store can implement
+ * the same interface later.
+ */
+export interface FileStore {
+  put(key: string, data: Buffer, contentType: string): Promise<void>;
+  get(key: string): Promise<StoredFile | undefined>;
+  /** No error if the file does not exist. */
+  delete(key: string): Promise<void>;
+  exists(key: string): Promise<boolean>;
+}
+
+export interface StoredFile {
+  /** Holds an open file: read it to the end or destroy() it. */
+  stream: Readable;
+  size: number;
+  contentType: string;
+}
+
+/**
+ * The content type is derived from the key's extension rather than kept in a sidecar file: one file
+ * per key means one atomic rename makes a put visible, so a crash can never leave data and metadata
+ * out of step. put() refuses a type that the extension would not give back, so a mismatch shows up
+ * at once in development instead of as a wrongly served file later.
+ */
+const CONTENT_TYPES: Record<string, string> = {
+  jpg: 'image/jpeg',
+  jpeg: 'image/jpeg',
+  png: 'image/png',
+  webp: 'image/webp',
+  pdf: 'application/pdf',
+  csv: 'text/csv; charset=utf-8',
+  json: 'application/json',
+  txt: 'text/plain; charset=utf-8',
+  zip: 'application/zip',
+  xlsx: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+};
+const FALLBACK_TYPE = 'application/octet-stream';
+
+export function contentTypeOf(key: string): string {
+  const dot = key.lastIndexOf('.');
+  const extension = dot > key.lastIndexOf('/') ? key.slice(dot + 1).toLowerCase() : '';
+  return CONTENT_TYPES[extension] ?? FALLBACK_TYPE;
+}
+
+const mediaType = (contentType: string) => contentType.split(';')[0]!.trim().toLowerCase();
+
+/**
+ * Throws on keys that could leave the store's directory or are malformed. Keys come from code, not
+ * from users, so this is a programming error (plain Error), not an AppError. Segments may not start
+ * with a dot either: that rules out `.` and `..` and keeps the names of temporary files (`.name.tmp`)
+ * out of the key space.
+ */
+export function assertValidKey(key: string): void {
+  const valid =
+    typeof key === 'string' &&
+    key.length > 0 &&
+    !key.includes('\\') &&
+    !key.includes('\0') &&
+    !path.posix.isAbsolute(key) &&
+    key.split('/').every((segment) => segment.length > 0 && !segment.startsWith('.'));
+  if (!valid) throw new Error(`Invalid file key: ${JSON.stringify(key)}`);
+}
+
+const isMissing = (error: unknown) => {
+  const code = (error as NodeJS.ErrnoException).code;
+  return code === 'ENOENT' || code === 'ENOTDIR';
+};
+
+async function fsyncDirectory(dir: string): Promise<void> {
+  const handle = await open(dir, 'r');
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
+
+export class LocalFileStore implements FileStore {
+  private readonly root: string;
+
+  constructor(rootDir: string) {
+    this.root = path.resolve(rootDir);
+  }
+
+  private pathOf(key: string): string {
+    assertValidKey(key);
+    return path.join(this.root, ...key.split('/'));
+  }
+
+  /** Temp file in the same directory, fsync, rename, fsync the directory: never a half-written file under the final name. */
+  async put(key: string, data: Buffer, contentType: string): Promise<void> {
+    const file = this.pathOf(key);
+    if (mediaType(contentType) !== mediaType(contentTypeOf(key))) {
+      throw new Error(`Content type ${contentType} does not match the extension of ${key} (${contentTypeOf(key)})`);
+    }
+    const dir = path.dirname(file);
+    // Photos are citizens' personal data: owner-only directories and files.
+    const firstCreated = await mkdir(dir, { recursive: true, mode: 0o700 });
+    if (firstCreated) {
+      // A new directory is only durable once its parent is fsynced: walk up from `dir` to the
+      // parent of the highest directory mkdir created.
+      for (let d = dir; d !== path.dirname(firstCreated); d = path.dirname(d)) await fsyncDirectory(path.dirname(d));
+    }
+
+    const temp = path.join(dir, `.${path.basename(file)}.${randomBytes(8).toString('hex')}.tmp`);
+    try {
+      const handle = await open(temp, 'wx', 0o600);
+      try {
+        await handle.writeFile(data);
+        await handle.sync();
+      } finally {
+        await handle.close();
+      }
+      await rename(temp, file);
+    } catch (error) {
+      await rm(temp, { force: true });
+      throw error;
+    }
+    await fsyncDirectory(dir);
+  }
+
+  async get(key: string): Promise<StoredFile | undefined> {
+    const file = this.pathOf(key);
+    let handle;
+    try {
+      handle = await open(file, 'r');
+    } catch (error) {
+      if (isMissing(error)) return undefined;
+      throw error;
+    }
+    // Size and stream come from the same open file, so a concurrent overwrite cannot mix them up.
+    try {
+      const info = await handle.stat();
+      if (info.isFile()) return { stream: handle.createReadStream(), size: info.size, contentType: contentTypeOf(key) };
+    } catch (error) {
+      await handle.close();
+      throw error;
+    }
+    await handle.close(); // a directory, not a file
+    return undefined;
+  }
+
+  async delete(key: string): Promise<void> {
+    const file = this.pathOf(key);
+    try {
+      await unlink(file);
+    } catch (error) {
+      if (isMissing(error)) return;
+      throw error;
+    }
+    await fsyncDirectory(path.dirname(file));
+  }
+
+  async exists(key: string): Promise<boolean> {
+    const file = this.pathOf(key);
+    try {
+      return (await stat(file)).isFile();
+    } catch (error) {
+      if (isMissing(error)) return false;
+      throw error;
+    }
+  }
+}

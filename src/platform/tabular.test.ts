@@ -1,0 +1,227 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Readable } from 'node:stream';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { afterAll, describe, expect, it } from 'vitest';
+import { type Cell, columnLetter, csvStream, xlsxStream } from './tabular.js';
+
+async function* from(rows: Cell[][]): AsyncGenerator<Cell[]> {
+  yield* rows;
+}
+
+async function collect(stream: Readable): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of stream) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks);
+}
+
+/** 100k rows that record how many have been pulled and whether the source was closed. */
+function counted(width = 1): { rows: AsyncGenerator<Cell[]>; pulled: () => number; closed: () => boolean } {
+  let pulled = 0;
+  let closed = false;
+  async function* generate(): AsyncGenerator<Cell[]> {
+    try {
+      for (let i = 0; i < 100_000; i++) {
+        pulled++;
+        yield Array.from({ length: width }, (_, column) => `r${i}c${column}-${Math.random().toString(36).slice(2)}`);
+      }
+    } finally {
+      closed = true;
+    }
+  }
+  return { rows: generate(), pulled: () => pulled, closed: () => closed };
+}
+
+async function* failing(): AsyncGenerator<Cell[]> {
+  yield ['ok'];
+  throw new Error('database went away');
+}
+
+describe('csvStream', () => {
+  it('writes a BOM, CRLF line ends and RFC 4180 quoting', async () => {
+    const csv = await collect(
+      csvStream(
+        [{ header: 'Nama' }, { header: 'Alamat, Kota' }, { header: 'Nilai' }],
+        from([
+          ['Siti', 'Jl. Merdeka 1, Bandung', 42],
+          ['Budi "Bud"', 'baris\nbaru', -3.5],
+          [null, undefined, true],
+          ['tab\there', 'cr\rhere', false],
+        ]),
+      ),
+    );
+    expect([...csv.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
+    expect(csv.toString('utf8')).toBe(
+      '\uFEFFNama,"Alamat, Kota",Nilai\r\n' +
+        'Siti,"Jl. Merdeka 1, Bandung",42\r\n' +
+        '"Budi ""Bud""","baris\nbaru",-3.5\r\n' +
+        ',,true\r\n' +
+        'tab\there,"cr\rhere",false\r\n',
+    );
+  });
+
+  it('defuses formula injection in text but leaves numbers alone', async () => {
+    const csv = await collect(
+      csvStream(
+        [{ header: 'x' }],
+        from([['=HYPERLINK("http://evil")'], ['+62'], ['-1'], ['@SUM(A1)'], ['\tcmd'], ['\rcmd'], [-1], ['a=b']]),
+      ),
+    );
+    expect(csv.toString('utf8').split('\r\n').slice(1)).toEqual([
+      `"'=HYPERLINK(""http://evil"")"`,
+      "'+62",
+      "'-1",
+      "'@SUM(A1)",
+      "'\tcmd",
+      `"'\rcmd"`,
+      '-1',
+      'a=b',
+      '',
+    ]);
+  });
+
+  it('writes dates as wall-clock time in the zone, Asia/Jakarta by default', async () => {
+    const date = new Date('2024-01-31T17:30:05.250Z');
+    const rows = (): AsyncGenerator<Cell[]> => from([[date, new Date(Number.NaN)]]);
+    const lines = async (stream: Readable) => (await collect(stream)).toString('utf8').split('\r\n')[1];
+    expect(await lines(csvStream([{ header: 'd' }, { header: 'e' }], rows()))).toBe('2024-02-01 00:30:05,');
+    expect(await lines(csvStream([{ header: 'd' }], rows(), { timezone: 'Asia/Jayapura' }))).toBe('2024-02-01 02:30:05,');
+    expect(await lines(csvStream([{ header: 'd' }], rows(), { timezone: 'UTC' }))).toBe('2024-01-31 17:30:05,');
+    expect(() => csvStream([], from([]), { timezone: 'Asia/Atlantis' })).toThrow(RangeError);
+  });
+
+  it('gets the wall-clock time right on both sides of a DST change', async () => {
+    const instants = ['2024-03-30T12:00:00Z', '2024-03-31T00:59:59Z', '2024-03-31T01:00:00Z', '2024-03-31T12:00:00Z'];
+    const csv = await collect(csvStream([{ header: 'd' }], from(instants.map((instant) => [new Date(instant)])), { timezone: 'Europe/Berlin' }));
+    expect(csv.toString('utf8').split('\r\n').slice(1, -1)).toEqual([
+      '2024-03-30 13:00:00',
+      '2024-03-31 01:59:59',
+      '2024-03-31 03:00:00',
+      '2024-03-31 14:00:00',
+    ]);
+  });
+
+  it('pulls rows only as fast as a slow consumer reads', async () => {
+    const source = counted();
+    const stream = csvStream([{ header: 'x' }], source.rows);
+    let rowsRead = 0;
+    let maxLead = 0;
+    for await (const chunk of stream) {
+      rowsRead += (chunk as Buffer).filter((byte) => byte === 0x0a).length;
+      await sleep(5);
+      maxLead = Math.max(maxLead, source.pulled() - rowsRead);
+      if (rowsRead > 5_000) break; // breaking destroys the stream
+    }
+    expect(maxLead).toBeLessThan(5_000);
+    expect(source.pulled()).toBeLessThan(15_000);
+    expect(source.closed()).toBe(true);
+  });
+
+  it('fails the stream when the row source fails', async () => {
+    await expect(collect(csvStream([{ header: 'x' }], failing()))).rejects.toThrow('database went away');
+  });
+});
+
+describe('columnLetter', () => {
+  it('names columns like a spreadsheet', () => {
+    expect([1, 2, 26, 27, 52, 702, 703, 16_384].map(columnLetter)).toEqual(['A', 'B', 'Z', 'AA', 'AZ', 'ZZ', 'AAA', 'XFD']);
+  });
+});
+
+const hasUnzip = spawnSync('unzip', ['-v']).status === 0;
+const hasPython = spawnSync('python3', ['--version']).status === 0;
+
+describe.skipIf(!hasUnzip)('xlsxStream', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'satukota-xlsx-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  let files = 0;
+
+  async function write(stream: Readable): Promise<string> {
+    const file = join(dir, `${files++}.xlsx`);
+    writeFileSync(file, await collect(stream));
+    return file;
+  }
+  const part = (file: string, path: string) => execFileSync('unzip', ['-p', file, path]).toString('utf8');
+
+  const sample = (): Readable =>
+    xlsxStream(
+      [{ header: 'Nomor', width: 12 }, { header: 'Judul <&>' }, { header: 'Dibuat', width: 20 }, { header: 'Selesai' }],
+      from([
+        [1, 'Jalan rusak <di> "A&B"', new Date('2024-01-31T17:00:00Z'), true],
+        [-2.5, 'kontrol\u0000\u0007 dibuang\r\n', null, false],
+        [3, '=1+1'],
+      ]),
+      { sheetName: 'Laporan: 2024/01' },
+    );
+
+  it('writes every part of a minimal workbook', async () => {
+    const file = await write(sample());
+    const names = execFileSync('unzip', ['-Z1', file]).toString('utf8').trim().split('\n');
+    expect(names.sort()).toEqual(
+      [
+        '[Content_Types].xml',
+        '_rels/.rels',
+        'xl/_rels/workbook.xml.rels',
+        'xl/styles.xml',
+        'xl/workbook.xml',
+        'xl/worksheets/sheet1.xml',
+      ].sort(),
+    );
+    expect(part(file, 'xl/workbook.xml')).toContain('<sheet name="Laporan  2024 01" sheetId="1" r:id="rId1"/>');
+    expect(part(file, 'xl/styles.xml')).toContain('formatCode="yyyy-mm-dd hh:mm:ss"');
+  });
+
+  it('writes inline strings, numbers, booleans and dates, escaped and cleaned', async () => {
+    const sheet = part(await write(sample()), 'xl/worksheets/sheet1.xml');
+    expect(sheet).toContain('<pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" state="frozen"/>');
+    expect(sheet).toContain(
+      '<cols><col min="1" max="1" width="12" customWidth="1"/><col min="3" max="3" width="20" customWidth="1"/></cols>',
+    );
+    expect(sheet).toContain('<row r="1"><c r="A1" s="1" t="inlineStr"><is><t xml:space="preserve">Nomor</t></is></c>');
+    expect(sheet).toContain('<c r="B1" s="1" t="inlineStr"><is><t xml:space="preserve">Judul &lt;&amp;&gt;</t></is></c>');
+    expect(sheet).toContain(
+      '<row r="2"><c r="A2"><v>1</v></c>' +
+        '<c r="B2" t="inlineStr"><is><t xml:space="preserve">Jalan rusak &lt;di&gt; &quot;A&amp;B&quot;</t></is></c>' +
+        // 2024-02-01 00:00 in Jakarta.
+        '<c r="C2" s="2"><v>45323</v></c>' +
+        '<c r="D2" t="b"><v>1</v></c></row>',
+    );
+    expect(sheet).toContain(
+      '<row r="3"><c r="A3"><v>-2.5</v></c>' +
+        '<c r="B3" t="inlineStr"><is><t xml:space="preserve">kontrol dibuang&#13;\n</t></is></c>' +
+        '<c r="D3" t="b"><v>0</v></c></row>',
+    );
+    expect(sheet).toContain('<c r="B4" t="inlineStr"><is><t xml:space="preserve">=1+1</t></is></c>');
+    expect(sheet.endsWith('</row></sheetData></worksheet>')).toBe(true);
+  });
+
+  it.skipIf(!hasPython)('is a valid zip of well-formed XML parts', async () => {
+    const file = await write(sample());
+    const check =
+      'import sys, zipfile, xml.etree.ElementTree as ET\n' +
+      'z = zipfile.ZipFile(sys.argv[1])\n' +
+      'assert z.testzip() is None\n' +
+      'for name in z.namelist(): ET.fromstring(z.read(name))\n' +
+      'print(len(z.namelist()))\n';
+    expect(execFileSync('python3', ['-c', check, file]).toString('utf8').trim()).toBe('6');
+  });
+
+  it('pulls rows only as fast as a slow consumer reads, and stops the source when abandoned', async () => {
+    const source = counted(15);
+    const stream = xlsxStream([{ header: 'x' }], source.rows);
+    let chunks = 0;
+    for await (const _chunk of stream) {
+      await sleep(5);
+      if (++chunks === 20) break;
+    }
+    await sleep(20);
+    expect(source.pulled()).toBeLessThan(20_000);
+    expect(source.closed()).toBe(true);
+  });
+
+  it('fails the stream when the row source fails', async () => {
+    await expect(collect(xlsxStream([{ header: 'x' }], failing()))).rejects.toThrow('database went away');
+  });
+});
