@@ -24,6 +24,7 @@ import { DeadlineKeeper } from './modules/reports/escalation.js';
 import { HolidaysService } from './modules/reports/holidays.js';
 import { NameDirectory } from './modules/reports/names.js';
 import { reportRoutes } from './modules/reports/routes.js';
+import { NotificationsService, notificationRoutes } from './modules/notifications/index.js';
 import { ReportsService } from './modules/reports/service.js';
 import { z } from 'zod';
 
@@ -44,6 +45,7 @@ export interface AppContext {
   agencies: AgenciesService;
   files: FileStore;
   reports: ReportsService;
+  notifications: NotificationsService;
   deadlines: DeadlineKeeper;
   /** Secret key generated just now (PGlite first start): the caller tells the operator to back it up. */
   generatedSecretKeyFile: string | undefined;
@@ -110,6 +112,9 @@ export async function createContext(config: Config, options: ContextOptions = {}
     ...config.reports,
   });
   await holidays.ensureSeeded();
+  const notifications = new NotificationsService(db, cipher, audit, log, jobs, { publicUrl: config.publicUrl });
+  notifications.subscribe(events, reports);
+  await notifications.ensureDefaultChannel();
   const deadlines = new DeadlineKeeper(db, holidays, log, config.reports.autoCloseDays);
   jobs.every('reports.deadlines', 60_000, async () => {
     await deadlines.run();
@@ -128,6 +133,7 @@ export async function createContext(config: Config, options: ContextOptions = {}
     agencies,
     files,
     reports,
+    notifications,
     deadlines,
     generatedSecretKeyFile,
     async close() {
@@ -181,5 +187,6 @@ export async function buildHttp(ctx: AppContext): Promise<HttpApp> {
   agencyRoutes(app, ctx.agencies);
   auditRoutes(app, ctx.audit);
   reportRoutes(app, ctx.reports, { db: ctx.db, decrypt: (v) => ctx.cipher.decrypt(v) });
+  notificationRoutes(app, ctx.notifications);
   return app;
 }

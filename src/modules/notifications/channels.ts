@@ -194,9 +194,9 @@ export function webhookAdapter(): ChannelAdapter {
         response = await fetch(c.url, { method: 'POST', headers, body: raw, signal: AbortSignal.timeout(timeoutMs) });
       } catch (error) {
         const e = error as { name?: string; cause?: { code?: string }; message?: string };
-        if (e.name === 'TimeoutError') throw new Error(`webhook did not answer within ${timeoutMs} ms`);
+        if (e.name === 'TimeoutError') throw new Error(`webhook did not answer within ${timeoutMs} ms`, { cause: error });
         // Not the URL: it may carry the gateway's key in its query.
-        throw new Error(`webhook request failed: ${e.cause?.code ?? e.message ?? 'unknown error'}`);
+        throw new Error(`webhook request failed: ${e.cause?.code ?? e.message ?? 'unknown error'}`, { cause: error });
       }
       await response.body?.cancel();
       if (!response.ok) throw new Error(`webhook answered HTTP ${response.status}`);

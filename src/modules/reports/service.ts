@@ -12,7 +12,7 @@ import type { RegionsService } from '../regions/service.js';
 import { dueAt, localDate, type Duration } from './calendar.js';
 import { stageDuration, validateAnswers, type CategoriesService, type Category, type Stage } from './categories.js';
 import type { HolidaysService } from './holidays.js';
-import type { NameDirectory } from './names.js';
+import type { NameDirectory, Names } from './names.js';
 import { processPhoto, type ProcessedPhoto } from './photos.js';
 import { assertTransition, OPEN_STATUSES, PUBLIC_STATUSES, policyActionOf, TRANSITIONS, type ReportStatus, type TransitionAction } from './workflow.js';
 
@@ -361,6 +361,7 @@ export class ReportsService {
     const year = localDate(now, this.options.timezone).slice(0, 4);
     const stored = await this.storePhotos(id, photos);
     const times = await this.stageTimes(category, 'verify', now);
+    const names = await this.names.get();
     const contact = origin.kind === 'citizen' ? null : origin.contact;
     const channel: Channel = origin.kind === 'citizen' ? 'web' : origin.kind === 'open311' ? 'open311' : origin.channel;
     try {
@@ -408,7 +409,7 @@ export class ReportsService {
             [p.id, id, p.fileKey, p.thumbKey, p.photo.contentType, p.photo.width, p.photo.height, p.photo.data.length, p.photo.sha256, origin.kind === 'open311' ? null : origin.principal.userId],
           );
         }
-        await this.recordEvent(tx, id, {
+        await this.recordEvent(tx, names, id, {
           kind: 'status',
           to: 'submitted',
           actor: origin.kind === 'open311' ? null : origin.principal,
@@ -479,12 +480,13 @@ export class ReportsService {
 
   // --- workflow -----------------------------------------------------------------------------------
 
+  /** `names` is fetched before the transaction: with PGlite a query outside it would wait for itself. */
   private async recordEvent(
     tx: Queryable,
+    names: Names,
     reportId: string,
     e: { kind: string; from?: ReportStatus; to?: ReportStatus; actor: Principal | null; visibility: 'public' | 'officers'; note?: string | null; data?: Record<string, unknown> },
   ): Promise<void> {
-    const names = await this.names.get();
     const unit = e.actor?.scope ? names.unit(e.actor.scope.kind, e.actor.scope.code) : null;
     await tx.query(
       `insert into report_events (report_id, kind, from_status, to_status, actor_id, actor_role, visibility, note, data) values ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
@@ -506,6 +508,7 @@ export class ReportsService {
     const prepared = await this.prepare(action, current, input, category, p);
     const processed = action === 'resolve' && input.photo ? await processPhoto(input.photo) : undefined;
     const stored = processed ? await this.storePhotos(current.id, [processed]) : [];
+    const names = await this.names.get();
     try {
       await this.db.transaction(async (tx) => {
         // Lock the row: two officers acting at once must not both move it.
@@ -519,7 +522,7 @@ export class ReportsService {
             [s.id, current.id, s.fileKey, s.thumbKey, s.photo.contentType, s.photo.width, s.photo.height, s.photo.data.length, s.photo.sha256, p.userId],
           );
         }
-        await this.recordEvent(tx, current.id, {
+        await this.recordEvent(tx, names, current.id, {
           kind: 'status',
           from: locked.status,
           to,
@@ -547,6 +550,7 @@ export class ReportsService {
     p: Principal,
   ): Promise<{ set: string; params: unknown[]; eventData: Record<string, unknown>; after?: (tx: Queryable) => Promise<void> }> {
     const now = new Date();
+    const names = await this.names.get();
     const resetEscalation = 'escalation_level = 0, warned_at = null';
     switch (action) {
       case 'verify': {
@@ -575,7 +579,7 @@ export class ReportsService {
               [target.id, r.id],
             );
             await this.refreshSupport(tx, target.id);
-            await this.recordEvent(tx, target.id, { kind: 'merge', actor: p, visibility: 'officers', data: { from: r.tracking_no } });
+            await this.recordEvent(tx, names, target.id, { kind: 'merge', actor: p, visibility: 'officers', data: { from: r.tracking_no } });
           },
         };
       }
@@ -656,11 +660,12 @@ export class ReportsService {
     if (!OPEN_STATUSES.includes(row.status)) {
       throw errors.conflict('report_not_open', { id: 'Laporan ini sudah selesai ditangani.', en: 'This report has already been resolved.' });
     }
+    const names = await this.names.get();
     const added = await this.db.transaction(async (tx) => {
       const inserted = await tx.maybeOne('insert into report_supporters (report_id, user_id) values ($1, $2) on conflict do nothing returning user_id', [row.id, p.userId]);
       if (!inserted) return false;
       await this.refreshSupport(tx, row.id);
-      await this.recordEvent(tx, row.id, { kind: 'support', actor: p, visibility: 'officers' });
+      await this.recordEvent(tx, names, row.id, { kind: 'support', actor: p, visibility: 'officers' });
       return true;
     });
     return { report: (await this.row(row.id))!, added };
@@ -670,8 +675,9 @@ export class ReportsService {
   async comment(ref: string, text: string, internal: boolean, principal: Principal | undefined): Promise<EventRow> {
     const row = await this.readable(principal, ref);
     const p = authorize(principal, internal ? 'reports.note' : 'reports.comment', reportResource(row));
+    const names = await this.names.get();
     const event = await this.db.transaction(async (tx) => {
-      await this.recordEvent(tx, row.id, { kind: internal ? 'note' : 'comment', actor: p, visibility: internal ? 'officers' : 'public', note: text.trim() });
+      await this.recordEvent(tx, names, row.id, { kind: internal ? 'note' : 'comment', actor: p, visibility: internal ? 'officers' : 'public', note: text.trim() });
       const created = await tx.one<EventRow>('select * from report_events where report_id = $1 order by id desc limit 1', [row.id]);
       if (!internal) await publish(tx, 'report.commented', { reportId: row.id, eventId: created.id, byCitizen: p.role === 'citizen' });
       return created;
@@ -682,13 +688,14 @@ export class ReportsService {
   async moderatePhoto(ref: string, photoId: string, decision: 'approved' | 'rejected', principal: Principal | undefined): Promise<PhotoRow> {
     const row = await this.readable(principal, ref);
     const p = authorize(principal, 'reports.moderate_photo', reportResource(row));
+    const names = await this.names.get();
     return this.db.transaction(async (tx) => {
       const photo = await tx.maybeOne<PhotoRow>(
         `update report_photos set moderation = $3, moderated_by = $4, moderated_at = now() where id = $1 and report_id = $2 returning *`,
         [photoId, row.id, decision, p.userId],
       );
       if (!photo) throw errors.notFound({ id: 'Foto', en: 'Photo' });
-      await this.recordEvent(tx, row.id, { kind: 'moderation', actor: p, visibility: 'officers', data: { photoId, decision } });
+      await this.recordEvent(tx, names, row.id, { kind: 'moderation', actor: p, visibility: 'officers', data: { photoId, decision } });
       return photo;
     });
   }

@@ -190,7 +190,9 @@ create table notification_channels (
   config_enc text not null,
   enabled boolean not null default true,
   created_at timestamptz not null default now(),
-  updated_at timestamptz not null default now()
+  updated_at timestamptz not null default now(),
+  -- Deleted by the admin: kept because deliveries refer to it.
+  deleted_at timestamptz
 );
 
 -- One row per message and channel; the job runner retries failures with back-off.

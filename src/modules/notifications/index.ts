@@ -1,0 +1,30 @@
+export {
+  CHANNEL_KINDS,
+  SECRET_MASK,
+  consoleAdapter,
+  defaultAdapters,
+  maskRecipient,
+  mergeConfig,
+  presentConfig,
+  signWebhook,
+  smtpAdapter,
+  webhookAdapter,
+  type Adapters,
+  type ChannelAdapter,
+  type ChannelConfig,
+  type ChannelKind,
+  type OutgoingMessage,
+} from './channels.js';
+export {
+  DELIVER_JOB,
+  MAX_ATTEMPTS,
+  NotificationsService,
+  type ChannelView,
+  type DeliveryStatus,
+  type DeliveryView,
+  type NotificationMessage,
+  type NotificationsOptions,
+  type Recipient,
+  type ReportsLookup,
+} from './service.js';
+export { notificationRoutes } from './routes.js';

@@ -1,0 +1,278 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { Cipher, deriveKeys } from '../../platform/crypto.js';
+import { openPglite, type Database } from '../../platform/db.js';
+import { EventDispatcher, publish } from '../../platform/events.js';
+import { JobRunner } from '../../platform/jobs.js';
+import { createLogger } from '../../platform/logger.js';
+import { migrate } from '../../platform/migrate.js';
+import { AuditTrail } from '../audit/audit.js';
+import type { ReportRow } from '../reports/service.js';
+import type { ChannelAdapter, OutgoingMessage } from './channels.js';
+import { DELIVER_JOB, MAX_ATTEMPTS, NotificationsService, type ReportsLookup } from './service.js';
+
+const keys = deriveKeys('notifications-test-secret');
+const cipher = new Cipher(keys);
+const log = createLogger({ level: 'silent' });
+const admin = { id: null, label: 'admin' };
+
+/** Records what it was asked to send; fails while `failing` is set. */
+function recorder(kind: ChannelAdapter['kind']): ChannelAdapter & { sent: OutgoingMessage[]; failing: string | null } {
+  const a = {
+    kind,
+    sent: [] as OutgoingMessage[],
+    failing: null as string | null,
+    async send(message: OutgoingMessage) {
+      if (a.failing) throw new Error(a.failing);
+      a.sent.push(message);
+    },
+  };
+  return a;
+}
+
+describe('NotificationsService', () => {
+  let db: Database;
+  let jobs: JobRunner;
+  let service: NotificationsService;
+  const consoleA = recorder('console');
+  const webhookA = recorder('webhook');
+  const smtpA = recorder('smtp');
+  let citizen: string;
+  let officer: string;
+  let coordinator: string;
+
+  async function user(u: { kind: 'citizen' | 'officer'; role: string; phone?: string; email?: string; scope?: [string, string]; status?: string }): Promise<string> {
+    const row = await db.one<{ id: string }>(
+      `insert into users (kind, role, username, nik_index, name_enc, phone_enc, email_enc, scope_kind, scope_code, status)
+       values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) returning id`,
+      [
+        u.kind,
+        u.role,
+        u.kind === 'officer' ? `o-${randomUUID().slice(0, 8)}` : null,
+        u.kind === 'citizen' ? randomUUID() : null,
+        cipher.encrypt('Budi Santoso'),
+        cipher.encryptOptional(u.phone),
+        cipher.encryptOptional(u.email),
+        u.scope?.[0] ?? null,
+        u.scope?.[1] ?? null,
+        u.status ?? 'active',
+      ],
+    );
+    return row.id;
+  }
+
+  const deliveries = () =>
+    db.query<{ id: number; channel_kind: string; recipient_user_id: string | null; recipient_enc: string | null; status: string; attempts: number; last_error: string | null; dedupe_key: string }>(
+      `select d.*, c.kind as channel_kind from notification_deliveries d join notification_channels c on c.id = d.channel_id order by d.id`,
+    );
+
+  beforeAll(async () => {
+    db = await openPglite();
+    await migrate(db);
+    jobs = new JobRunner(db, log);
+    service = new NotificationsService(db, cipher, new AuditTrail(db, keys.audit), log, jobs, {
+      publicUrl: 'https://satukota.example.id/',
+      adapters: { console: consoleA, webhook: webhookA, smtp: smtpA },
+    });
+    citizen = await user({ kind: 'citizen', role: 'citizen', phone: '+6281234567890' });
+    officer = await user({ kind: 'officer', role: 'officer', email: 'petugas@example.id', scope: ['opd', 'dpupr'] });
+    coordinator = await user({ kind: 'officer', role: 'coordinator', phone: '+6281111111111', scope: ['city', '36.72'] });
+    await user({ kind: 'officer', role: 'officer', phone: '+6282222222222', scope: ['opd', 'dpupr'], status: 'suspended' });
+  }, 60_000);
+
+  afterAll(async () => {
+    await db.close();
+  });
+
+  beforeEach(async () => {
+    await db.exec(`delete from notification_deliveries; delete from notification_channels; delete from jobs;`);
+    for (const a of [consoleA, webhookA, smtpA]) {
+      a.sent.length = 0;
+      a.failing = null;
+    }
+  });
+
+  const addChannels = async () => {
+    expect(await service.ensureDefaultChannel()).toBe(true);
+    expect(await service.ensureDefaultChannel()).toBe(false);
+    const webhook = await service.createChannel({ kind: 'webhook', name: 'SMS', config: { url: 'https://gw.example.id/send', secret: 'topsecret' } }, admin);
+    const smtp = await service.createChannel({ kind: 'smtp', name: 'E-mail', config: { host: 'smtp.example.id', from: 'noreply@example.id', password: 'pw' } }, admin);
+    return { webhook, smtp };
+  };
+
+  const message = (dedupeKey = 'event:1') => ({
+    recipients: [{ userId: citizen }, { userId: officer }, { contact: { phone: '0813 9999 8888', name: 'Siti' } }, { contact: { name: 'nobody reachable' } }],
+    subject: 'Laporan SK-2026-000001: Diverifikasi',
+    body: 'SatuKota: laporan Anda SK-2026-000001 kini berstatus "Diverifikasi".',
+    topic: 'report.status_changed',
+    dedupeKey,
+  });
+
+  it('creates one delivery per channel and reachable recipient, each with a job, and only once per dedupe key', async () => {
+    const { webhook } = await addChannels();
+    expect(webhook.config).toEqual({ url: 'https://gw.example.id/send', secret: '********' });
+    const created = await db.transaction((tx) => service.notify(tx, [message()]));
+    const rows = await deliveries();
+    // console: citizen, officer, contact; webhook: citizen's and contact's phone; smtp: officer's e-mail.
+    expect(created).toBe(6);
+    expect(rows.map((r) => `${r.channel_kind}:${r.recipient_user_id ?? 'contact'}`).sort()).toEqual(
+      [`console:${citizen}`, `console:${officer}`, 'console:contact', `smtp:${officer}`, `webhook:${citizen}`, 'webhook:contact'].sort(),
+    );
+    const consoleToUser = rows.find((r) => r.channel_kind === 'console' && r.recipient_user_id === citizen)!;
+    expect(consoleToUser.recipient_enc).toBeNull();
+    const smsToContact = rows.find((r) => r.channel_kind === 'webhook' && !r.recipient_user_id)!;
+    expect(cipher.decrypt(smsToContact.recipient_enc!)).toBe('+6281399998888');
+    expect(rows.map((r) => r.dedupe_key).join()).not.toContain('8888');
+    expect((await db.one<{ n: number }>(`select count(*)::int as n from jobs where kind = $1 and max_attempts = $2`, [DELIVER_JOB, MAX_ATTEMPTS])).n).toBe(6);
+
+    expect(await db.transaction((tx) => service.notify(tx, [message()]))).toBe(0);
+    expect(await deliveries()).toHaveLength(6);
+    expect(await db.transaction((tx) => service.notify(tx, [message('event:2')]))).toBe(6);
+  });
+
+  it('delivers through the job runner and marks the delivery sent', async () => {
+    await addChannels();
+    await db.transaction((tx) => service.notify(tx, [{ ...message(), recipients: [{ userId: citizen }] }]));
+    expect(await jobs.runDue()).toBe(2);
+    const rows = await deliveries();
+    expect(rows.map((r) => [r.channel_kind, r.status, r.attempts])).toEqual([
+      ['console', 'sent', 1],
+      ['webhook', 'sent', 1],
+    ]);
+    expect(webhookA.sent).toEqual([{ to: '+6281234567890', subject: message().subject, body: message().body, topic: 'report.status_changed', trackingNo: undefined }]);
+    expect(consoleA.sent[0]!.to).toBe(`pengguna ${citizen.slice(0, 8)}`);
+  });
+
+  it('records failed attempts, rethrows for a retry and marks the last attempt failed', async () => {
+    await addChannels();
+    await db.transaction((tx) => service.notify(tx, [{ ...message(), recipients: [{ contact: { phone: '+6281399998888' } }] }]));
+    const sms = (await deliveries()).find((r) => r.channel_kind === 'webhook')!;
+    webhookA.failing = 'webhook answered HTTP 503 for +6281399998888';
+    await expect(service.deliver({ deliveryId: sms.id }, { attempts: 1 })).rejects.toThrow('webhook answered HTTP 503');
+    let row = (await deliveries()).find((r) => r.id === sms.id)!;
+    expect(row).toMatchObject({ status: 'pending', attempts: 1 });
+    expect(row.last_error).toBe('webhook answered HTTP 503 for +6281******888');
+
+    await expect(service.deliver({ deliveryId: sms.id }, { attempts: MAX_ATTEMPTS })).rejects.toThrow();
+    row = (await deliveries()).find((r) => r.id === sms.id)!;
+    expect(row).toMatchObject({ status: 'failed', attempts: MAX_ATTEMPTS });
+
+    const listed = await service.listDeliveries({ status: 'failed', limit: 10 });
+    expect(listed.deliveries).toEqual([expect.objectContaining({ id: sms.id, recipient: '+6281******888', channelKind: 'webhook', attempts: MAX_ATTEMPTS })]);
+
+    webhookA.failing = null;
+    await service.retryDelivery(sms.id, admin);
+    await expect(service.retryDelivery(sms.id, admin)).rejects.toMatchObject({ code: 'delivery_not_retryable' });
+    await jobs.runDue();
+    expect((await deliveries()).find((r) => r.id === sms.id)).toMatchObject({ status: 'sent', attempts: 1 });
+  });
+
+  it('skips deliveries of a disabled or deleted channel', async () => {
+    const { webhook, smtp } = await addChannels();
+    await db.transaction((tx) => service.notify(tx, [message()]));
+    await service.updateChannel(webhook.id, { enabled: false }, admin);
+    await service.deleteChannel(smtp.id, admin);
+    await jobs.runDue();
+    const rows = await deliveries();
+    expect(rows.filter((r) => r.channel_kind !== 'console').every((r) => r.status === 'skipped')).toBe(true);
+    expect(rows.filter((r) => r.channel_kind === 'console').every((r) => r.status === 'sent')).toBe(true);
+    expect(webhookA.sent).toHaveLength(0);
+    expect((await service.listChannels()).map((c) => c.name)).toEqual(['Konsol', 'SMS']);
+    // A disabled channel gets no new deliveries.
+    expect(await db.transaction((tx) => service.notify(tx, [message('event:9')]))).toBe(3);
+  });
+
+  it('keeps the secret when the admin saves the masked config, and audits without secrets', async () => {
+    const { webhook } = await addChannels();
+    const updated = await service.updateChannel(webhook.id, { config: { ...webhook.config, timeoutMs: 3000 } }, admin);
+    expect(updated.config).toEqual({ url: 'https://gw.example.id/send', secret: '********', timeoutMs: 3000 });
+    const stored = await db.one<{ config_enc: string }>('select config_enc from notification_channels where id = $1', [webhook.id]);
+    expect(JSON.parse(cipher.decrypt(stored.config_enc))).toMatchObject({ secret: 'topsecret', timeoutMs: 3000 });
+    const audit = await db.query<{ details: unknown }>(`select details from audit_log where action like 'notification_channel.%'`);
+    expect(JSON.stringify(audit)).not.toMatch(/topsecret|"pw"/);
+  });
+
+  describe('report events', () => {
+    let reportId: string;
+    let phoneReportId: string;
+    const supporter = () => user({ kind: 'citizen', role: 'citizen', email: 'pendukung@example.id' });
+    const lookup: ReportsLookup = {
+      row: (id, q = db) => q.maybeOne<ReportRow>('select * from reports where id = $1', [id]),
+      contactOf: (row) => (row.reporter_contact_enc ? JSON.parse(cipher.decrypt(row.reporter_contact_enc)) : null),
+    };
+    let events: EventDispatcher;
+
+    beforeAll(async () => {
+      await db.query(`insert into agencies (code, kind, name, short_name) values ('dpupr', 'opd', 'Dinas PUPR', 'DPUPR')`);
+      await db.query(
+        `insert into report_categories (code, name_id, name_en, group_code, icon, agency_code, first_handler, verify_within, dispatch_within, resolve_within)
+         values ('jalan', 'Jalan rusak', 'Damaged road', 'infra', 'road', 'dpupr', 'opd', 1, 1, 5)`,
+      );
+      const insert = (n: number, reporter: string | null, contact: object | null) =>
+        db.one<{ id: string }>(
+          `insert into reports (id, number, tracking_no, category_code, description, privacy, channel, reporter_id, reporter_contact_enc, status, agency_code, handler_kind, handler_code)
+           values ($1, $2, $3, 'jalan', 'Lubang besar', 'anonymous', $4, $5, $6, 'submitted', 'dpupr', 'opd', 'dpupr') returning id`,
+          [randomUUID(), n, `SK-2026-00000${n}`, reporter ? 'web' : 'phone', reporter, contact ? cipher.encrypt(JSON.stringify(contact)) : null],
+        );
+      reportId = (await insert(1, citizen, null)).id;
+      phoneReportId = (await insert(2, null, { name: 'Siti', phone: '081399998888' })).id;
+      await db.query('insert into report_supporters (report_id, user_id) values ($1, $2)', [reportId, await supporter()]);
+      events = new EventDispatcher(db, log);
+      service.subscribe(events, lookup);
+    });
+
+    const emit = async (topic: string, payload: Record<string, unknown>) => {
+      await db.transaction((tx) => publish(tx, topic, payload));
+      expect(await events.dispatchBatch()).toBe(1);
+    };
+    const consoleMessages = async () =>
+      (await db.query<{ recipient_user_id: string | null; subject: string; body_enc: string }>(
+        `select d.recipient_user_id, d.subject, d.body_enc from notification_deliveries d join notification_channels c on c.id = d.channel_id where c.kind = 'console' order by d.id`,
+      )).map((d) => ({ to: d.recipient_user_id ?? 'contact', subject: d.subject, body: cipher.decrypt(d.body_enc) }));
+
+    it('tells the handling unit about a new report', async () => {
+      await service.ensureDefaultChannel();
+      await emit('report.submitted', { reportId, emergency: true });
+      expect(await consoleMessages()).toEqual([{ to: officer, subject: 'Laporan baru SK-2026-000001', body: expect.stringContaining('(DARURAT)') }]);
+    });
+
+    it('tells the reporter (anonymous too) and supporters of a status change, and the target unit of a disposisi', async () => {
+      await service.ensureDefaultChannel();
+      await emit('report.status_changed', { reportId, action: 'dispatch', from: 'verified', to: 'dispatched', target: { kind: 'opd', code: 'dpupr' } });
+      const msgs = await consoleMessages();
+      expect(msgs.map((m) => m.subject)).toEqual(['Laporan SK-2026-000001: Didisposisikan', 'Laporan SK-2026-000001: Didisposisikan', 'Disposisi laporan SK-2026-000001']);
+      expect(msgs[0]).toMatchObject({ to: citizen, body: expect.stringContaining('https://satukota.example.id/laporan-saya/SK-2026-000001') });
+      expect(msgs[2]!.to).toBe(officer);
+      expect(msgs.map((m) => m.body).join()).not.toMatch(/Budi|Siti|\+62/);
+      // The dispatcher may hand the same event over again: nothing is added.
+      const { id } = await db.one<{ id: number }>('select max(id) as id from outbox');
+      await db.query('update outbox set dispatched_at = null where id = $1', [id]);
+      await events.dispatchBatch();
+      expect(await consoleMessages()).toHaveLength(3);
+    });
+
+    it('reaches a reporter without an account through their contact', async () => {
+      await service.ensureDefaultChannel();
+      await service.createChannel({ kind: 'webhook', name: 'SMS', config: { url: 'https://gw.example.id/send' } }, admin);
+      await emit('report.commented', { reportId: phoneReportId, eventId: 1, byCitizen: false });
+      await jobs.runDue();
+      expect(webhookA.sent).toEqual([expect.objectContaining({ to: '+6281399998888', subject: 'Tanggapan petugas SK-2026-000002', trackingNo: 'SK-2026-000002' })]);
+    });
+
+    it('escalates to the target and the coordinators', async () => {
+      await service.ensureDefaultChannel();
+      await emit('report.escalated', { reportId, level: 2, targetUserId: officer, targetLabel: 'Kepala OPD' });
+      const msgs = await consoleMessages();
+      expect(msgs.map((m) => m.to).sort()).toEqual([officer, coordinator].sort());
+      expect(msgs[0]!.body).toContain('dieskalasi ke Kepala OPD (tingkat 2)');
+    });
+
+    it('tells the reporter of an automatic close but not of their own', async () => {
+      await service.ensureDefaultChannel();
+      await emit('report.status_changed', { reportId, action: 'close', from: 'resolved', to: 'closed' });
+      expect((await consoleMessages()).map((m) => m.to)).not.toContain(citizen);
+      await emit('report.status_changed', { reportId, action: 'close', from: 'resolved', to: 'closed', automatic: true });
+      expect((await consoleMessages()).find((m) => m.to === citizen)?.body).toContain('ditutup otomatis');
+    });
+  });
+});
