@@ -24,6 +24,7 @@ import { DeadlineKeeper } from './modules/reports/escalation.js';
 import { HolidaysService } from './modules/reports/holidays.js';
 import { NameDirectory } from './modules/reports/names.js';
 import { reportRoutes } from './modules/reports/routes.js';
+import { Open311Keys, open311Routes } from './modules/reports/open311.js';
 import { NotificationsService, notificationRoutes } from './modules/notifications/index.js';
 import { ReportsService } from './modules/reports/service.js';
 import { z } from 'zod';
@@ -46,6 +47,7 @@ export interface AppContext {
   files: FileStore;
   reports: ReportsService;
   notifications: NotificationsService;
+  open311Keys: Open311Keys;
   deadlines: DeadlineKeeper;
   /** Secret key generated just now (PGlite first start): the caller tells the operator to back it up. */
   generatedSecretKeyFile: string | undefined;
@@ -134,6 +136,7 @@ export async function createContext(config: Config, options: ContextOptions = {}
     files,
     reports,
     notifications,
+    open311Keys: new Open311Keys(db, audit),
     deadlines,
     generatedSecretKeyFile,
     async close() {
@@ -188,5 +191,6 @@ export async function buildHttp(ctx: AppContext): Promise<HttpApp> {
   auditRoutes(app, ctx.audit);
   reportRoutes(app, ctx.reports, { db: ctx.db, decrypt: (v) => ctx.cipher.decrypt(v) });
   notificationRoutes(app, ctx.notifications);
+  open311Routes(app, ctx.reports, ctx.open311Keys, { cityCode: ctx.config.cityCode, publicUrl: ctx.config.publicUrl, db: ctx.db });
   return app;
 }

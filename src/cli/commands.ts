@@ -91,6 +91,14 @@ const handlers: Record<string, Handler> = {
     io.error(`Audit trail BROKEN at entry ${result.firstBrokenSeq}: ${result.reason} (${result.checked} entries verified before it).`);
     return 3;
   },
+
+  async 'open311 key create'(ctx, args, io) {
+    const { key, record } = await ctx.open311Keys.create(String(args.name), { id: null, label: 'cli' });
+    io.print(`Open311 API key "${record.name}" created (${record.prefix}…). It is shown only now; give it to the client as api_key:`);
+    // The key alone on the last line, so a script can take it with `tail -n 1`.
+    io.print(key);
+    return 0;
+  },
 };
 
 export async function runCommand(ctx: AppContext, request: CommandRequest, io: CommandIO): Promise<number> {

@@ -151,4 +151,13 @@ program
   .description('Verify the audit chain; exits 0 when intact, 3 naming the first broken entry otherwise')
   .action(() => runDatabaseCommand('audit verify', {}));
 
+const open311 = program.command('open311').description('Open311 GeoReport v2 at /open311/v2/');
+open311
+  .command('key')
+  .description('API keys for Open311 clients')
+  .command('create')
+  .argument('<name>', 'who the key is for, e.g. "Aplikasi mitra"')
+  .description('Make an API key; it is printed on the last line, once')
+  .action((name: string) => runDatabaseCommand('open311 key create', { name }));
+
 await program.parseAsync(process.argv);

@@ -1,12 +1,11 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { asSession, describeEachDatabase, login, startHarness, type Harness, type Session } from '../support/harness.js';
+import { CIBEBER, RAMANUJU } from '../support/places.js';
 
 /**
  * A report's whole life over HTTP: a citizen files it at a point in Kelurahan Ramanuju, the lurah
  * verifies and dispatches it to DPUPR, DPUPR's officer starts and resolves it, the citizen rates it.
  */
-export const RAMANUJU = { lat: -5.98979, lng: 106.0143, code: '36.72.07.1001' };
-export const CIBEBER = { lat: -6.03932, lng: 106.0674, code: '36.72.01.1001' };
 
 describeEachDatabase('report life cycle', (kind) => {
   let h: Harness;

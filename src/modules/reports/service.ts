@@ -176,6 +176,8 @@ class Replayed extends Error {
  */
 export class ReportsService {
   private extent: { at: number; box: [number, number, number, number] | null } | undefined;
+  /** Deadlines are computed from this clock; tests set it to a chosen moment. */
+  clock: () => Date = () => new Date();
 
   constructor(
     private readonly db: Database,
@@ -357,7 +359,7 @@ export class ReportsService {
     }
     const routed = await this.route(category, input);
     const id = randomUUID();
-    const now = new Date();
+    const now = this.clock();
     const year = localDate(now, this.options.timezone).slice(0, 4);
     const stored = await this.storePhotos(id, photos);
     const times = await this.stageTimes(category, 'verify', now);
@@ -549,7 +551,7 @@ export class ReportsService {
     category: Category,
     p: Principal,
   ): Promise<{ set: string; params: unknown[]; eventData: Record<string, unknown>; after?: (tx: Queryable) => Promise<void> }> {
-    const now = new Date();
+    const now = this.clock();
     const names = await this.names.get();
     const resetEscalation = 'escalation_level = 0, warned_at = null';
     switch (action) {
@@ -619,7 +621,7 @@ export class ReportsService {
       }
       case 'dispute': {
         const deadline = r.resolved_at ? r.resolved_at.getTime() + this.options.autoCloseDays * 86400_000 : 0;
-        if (Date.now() > deadline) {
+        if (this.clock().getTime() > deadline) {
           throw errors.conflict('dispute_window_passed', {
             id: `Sanggahan hanya dapat diajukan dalam ${this.options.autoCloseDays} hari setelah laporan diselesaikan.`,
             en: `A resolution can only be disputed within ${this.options.autoCloseDays} days.`,
