@@ -25,6 +25,8 @@ import { HolidaysService } from './modules/reports/holidays.js';
 import { NameDirectory } from './modules/reports/names.js';
 import { reportRoutes } from './modules/reports/routes.js';
 import { Open311Keys, open311Routes } from './modules/reports/open311.js';
+import { exportRoutes } from './modules/reports/export.js';
+import { ReportStats, statsRoutes } from './modules/reports/stats.js';
 import { NotificationsService, notificationRoutes } from './modules/notifications/index.js';
 import { ReportsService } from './modules/reports/service.js';
 import { z } from 'zod';
@@ -191,6 +193,8 @@ export async function buildHttp(ctx: AppContext): Promise<HttpApp> {
   auditRoutes(app, ctx.audit);
   reportRoutes(app, ctx.reports, { db: ctx.db, decrypt: (v) => ctx.cipher.decrypt(v) });
   notificationRoutes(app, ctx.notifications);
+  exportRoutes(app, ctx.reports, { db: ctx.db, audit: ctx.audit });
+  statsRoutes(app, new ReportStats(ctx.db, ctx.reports.names));
   open311Routes(app, ctx.reports, ctx.open311Keys, { cityCode: ctx.config.cityCode, publicUrl: ctx.config.publicUrl, db: ctx.db });
   return app;
 }

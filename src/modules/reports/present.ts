@@ -121,7 +121,7 @@ const ROLE_LABELS: Record<string, string> = {
  * The timeline. Citizens see public entries and units, never officers' names or internal data;
  * officers see everything except who an anonymous reporter is.
  */
-export function presentTimeline(events: EventRow[], report: ReportRow, viewer: Principal, officerNames: Map<string, string>, ctx: PresentContext) {
+export function presentTimeline(events: EventRow[], report: ReportRow, viewer: Principal, officerNames: Map<string, string>) {
   const officer = viewer.kind === 'officer';
   return events
     .filter((e) => officer || e.visibility === 'public')

@@ -92,7 +92,7 @@ export function reportRoutes(app: HttpApp, reports: ReportsService, deps: { db: 
     const merged = row.merged_into ? await reports.row(row.merged_into) : undefined;
     return {
       report: { ...presentReport(row, viewer, ctx, { photos, reporter, supported }), mergedInto: merged?.tracking_no ?? null },
-      timeline: presentTimeline(events, row, viewer, names, ctx),
+      timeline: presentTimeline(events, row, viewer, names),
       duplicates,
     };
   };
@@ -351,9 +351,8 @@ export function reportRoutes(app: HttpApp, reports: ReportsService, deps: { db: 
     async (request, reply) => {
       const event = await reports.comment(request.params.ref, request.body.text, request.body.internal, request.principal);
       const row = (await reports.row(event.report_id))!;
-      const ctx = await ctxOf(request);
       const names = request.principal!.kind === 'officer' ? await officerNames(deps.db, [request.principal!.userId], deps.decrypt) : new Map<string, string>();
-      return reply.status(201).send({ entry: presentTimeline([event], row, request.principal!, names, ctx)[0]! });
+      return reply.status(201).send({ entry: presentTimeline([event], row, request.principal!, names)[0]! });
     },
   );
 

@@ -1,0 +1,242 @@
+import { z } from 'zod';
+import type { Database } from '../../platform/db.js';
+import { errors } from '../../platform/errors.js';
+import type { HttpApp } from '../../platform/http.js';
+import { authorize, type Principal } from '../identity/policy.js';
+import { errorSchema } from '../identity/schema.js';
+import type { NameDirectory } from './names.js';
+import { scopeFilter, Where } from './queries.js';
+import { OPEN_STATUSES } from './workflow.js';
+
+/**
+ * Statistics for the command center and the pimpinan. A window (default: the last 30 days) plus
+ * everything still open; every figure is one aggregate pass over that set, using the indexes on
+ * submitted_at, resolved_at and the partial index of open reports.
+ */
+export interface Figures {
+  new: number;
+  open: number;
+  overdue: number;
+  escalated: number;
+  resolved: number;
+  emergencyOpen: number;
+  /** Median hours from submission to resolution, of those resolved in the window. */
+  medianHoursToResolve: number | null;
+  /** Of those resolved in the window with a deadline, the share resolved by it (0–1). */
+  resolvedWithinDeadline: number | null;
+}
+
+const FIGURES_SQL = `
+  count(*) filter (where submitted_at >= $1)::int as new,
+  count(*) filter (where status = any($3))::int as open,
+  count(*) filter (where status = any($3) and due_at < $2)::int as overdue,
+  count(*) filter (where escalation_count > 0)::int as escalated,
+  count(*) filter (where resolved_at >= $1)::int as resolved,
+  count(*) filter (where emergency and status = any($3))::int as emergency_open,
+  percentile_cont(0.5) within group (order by extract(epoch from resolved_at - submitted_at) / 3600) filter (where resolved_at >= $1) as median_hours,
+  avg(case when resolved_at <= resolve_due_at then 1.0 else 0.0 end) filter (where resolved_at >= $1 and resolve_due_at is not null) as within_share`;
+
+interface FiguresRow {
+  new: number;
+  open: number;
+  overdue: number;
+  escalated: number;
+  resolved: number;
+  emergency_open: number;
+  median_hours: number | string | null;
+  within_share: number | string | null;
+}
+
+const figures = (r: FiguresRow): Figures => ({
+  new: r.new,
+  open: r.open,
+  overdue: r.overdue,
+  escalated: r.escalated,
+  resolved: r.resolved,
+  emergencyOpen: r.emergency_open,
+  medianHoursToResolve: r.median_hours === null ? null : Math.round(Number(r.median_hours) * 10) / 10,
+  resolvedWithinDeadline: r.within_share === null ? null : Math.round(Number(r.within_share) * 1000) / 1000,
+});
+
+export interface StatsWindow {
+  from: Date;
+  to: Date;
+}
+
+export class ReportStats {
+  constructor(
+    private readonly db: Database,
+    private readonly names: NameDirectory,
+  ) {}
+
+  /** The set: submitted or resolved in the window, or open now; limited to what the viewer may see. */
+  private base(viewer: Principal, w: StatsWindow): Where {
+    const where = new Where();
+    where.params.push(w.from, w.to, OPEN_STATUSES);
+    where.add(() => `(submitted_at >= $1 or resolved_at >= $1 or status = any($3)) and submitted_at <= $2`);
+    scopeFilter(where, viewer);
+    return where;
+  }
+
+  async summary(viewer: Principal, w: StatsWindow): Promise<Figures> {
+    const where = this.base(viewer, w);
+    return figures(await this.db.one<FiguresRow>(`select ${FIGURES_SQL} from reports ${where}`, where.params));
+  }
+
+  async byAgency(viewer: Principal, w: StatsWindow): Promise<(Figures & { code: string; name: string })[]> {
+    const where = this.base(viewer, w);
+    const rows = await this.db.query<FiguresRow & { code: string }>(`select agency_code as code, ${FIGURES_SQL} from reports ${where} group by agency_code`, where.params);
+    const names = await this.names.get();
+    return rows.map((r) => ({ code: r.code, name: names.agency(r.code).shortName, ...figures(r) })).sort((a, b) => b.open - a.open || a.name.localeCompare(b.name));
+  }
+
+  async byKecamatan(viewer: Principal, w: StatsWindow): Promise<(Figures & { code: string | null; name: string })[]> {
+    const where = this.base(viewer, w);
+    const rows = await this.db.query<FiguresRow & { code: string | null }>(`select kecamatan_code as code, ${FIGURES_SQL} from reports ${where} group by kecamatan_code`, where.params);
+    const names = await this.names.get();
+    return rows
+      .map((r) => ({ code: r.code, name: r.code ? (names.region(r.code)?.name ?? r.code) : 'Belum terpetakan', ...figures(r) }))
+      .sort((a, b) => (a.code ?? '~').localeCompare(b.code ?? '~'));
+  }
+
+  /**
+   * Reports in a bounding box, clustered on a grid whose cells shrink as the map zooms in (about a
+   * quarter of a 256-px tile), so a city-wide view returns dozens of clusters, not 100,000 points.
+   * A cell holding one report comes back as that report.
+   */
+  async map(viewer: Principal, w: StatsWindow, bbox: [number, number, number, number], zoom: number) {
+    const where = this.base(viewer, w);
+    const [west, south, east, north] = bbox;
+    where.add((p) => `location <@ box(point(${p(west)}, ${p(south)}), point(${p(east)}, ${p(north)}))`);
+    const cell = 360 / 2 ** zoom / 4;
+    const cellParam = where.params.push(cell);
+    const rows = await this.db.query<{
+      gx: number;
+      gy: number;
+      count: number;
+      lat: number;
+      lng: number;
+      open: number;
+      overdue: number;
+      emergency: number;
+      one_id: string;
+      one_tracking_no: string;
+      one_status: string;
+      one_category: string;
+    }>(
+      `select floor(lng / $${cellParam})::int as gx, floor(lat / $${cellParam})::int as gy, count(*)::int as count, avg(lat) as lat, avg(lng) as lng,
+              count(*) filter (where status = any($3))::int as open,
+              count(*) filter (where status = any($3) and due_at < $2)::int as overdue,
+              count(*) filter (where emergency and status = any($3))::int as emergency,
+              min(id::text) as one_id, min(tracking_no) as one_tracking_no, min(status) as one_status, min(category_code) as one_category
+       from reports ${where} group by 1, 2 limit 5000`,
+      where.params,
+    );
+    return rows.map((r) => ({
+      lat: Number(r.lat),
+      lng: Number(r.lng),
+      count: r.count,
+      open: r.open,
+      overdue: r.overdue,
+      emergency: r.emergency,
+      ...(r.count === 1 ? { report: { id: r.one_id, trackingNo: r.one_tracking_no, status: r.one_status, category: r.one_category } } : {}),
+    }));
+  }
+}
+
+const figuresSchema = z.object({
+  new: z.number(),
+  open: z.number(),
+  overdue: z.number(),
+  escalated: z.number(),
+  resolved: z.number(),
+  emergencyOpen: z.number(),
+  medianHoursToResolve: z.number().nullable(),
+  resolvedWithinDeadline: z.number().nullable(),
+});
+
+const windowQuery = z.object({
+  from: z.iso.datetime({ offset: true }).optional(),
+  to: z.iso.datetime({ offset: true }).optional(),
+  days: z.coerce.number().int().min(1).max(3660).optional(),
+});
+
+function windowOf(q: z.infer<typeof windowQuery>): StatsWindow {
+  const to = q.to ? new Date(q.to) : new Date();
+  const from = q.from ? new Date(q.from) : new Date(to.getTime() - (q.days ?? 30) * 86400_000);
+  if (from > to) throw errors.badRequest('window_invalid', { id: 'Tanggal awal harus sebelum tanggal akhir.', en: 'The start must be before the end.' }, { field: 'from' });
+  return { from, to };
+}
+
+export function statsRoutes(app: HttpApp, stats: ReportStats): void {
+  const tags = ['stats'];
+  const errs = { 400: errorSchema, 401: errorSchema, 403: errorSchema };
+  const windowSchema = z.object({ from: z.string(), to: z.string() });
+  const present = (w: StatsWindow) => ({ from: w.from.toISOString(), to: w.to.toISOString() });
+
+  app.get(
+    '/api/v1/stats/summary',
+    { schema: { tags, summary: 'KPIs over a window (default: the last 30 days plus everything still open)', querystring: windowQuery, response: { 200: z.object({ window: windowSchema, figures: figuresSchema }), ...errs } } },
+    async (request) => {
+      const p = authorize(request.principal, 'stats.read');
+      const w = windowOf(request.query);
+      return { window: present(w), figures: await stats.summary(p, w) };
+    },
+  );
+  app.get(
+    '/api/v1/stats/agencies',
+    { schema: { tags, summary: 'The same figures per OPD (league table)', querystring: windowQuery, response: { 200: z.object({ window: windowSchema, rows: z.array(figuresSchema.extend({ code: z.string(), name: z.string() })) }), ...errs } } },
+    async (request) => {
+      const p = authorize(request.principal, 'stats.read');
+      const w = windowOf(request.query);
+      return { window: present(w), rows: await stats.byAgency(p, w) };
+    },
+  );
+  app.get(
+    '/api/v1/stats/kecamatan',
+    { schema: { tags, summary: 'The same figures per kecamatan', querystring: windowQuery, response: { 200: z.object({ window: windowSchema, rows: z.array(figuresSchema.extend({ code: z.string().nullable(), name: z.string() })) }), ...errs } } },
+    async (request) => {
+      const p = authorize(request.principal, 'stats.read');
+      const w = windowOf(request.query);
+      return { window: present(w), rows: await stats.byKecamatan(p, w) };
+    },
+  );
+  app.get(
+    '/api/v1/stats/map',
+    {
+      schema: {
+        tags,
+        summary: 'Reports in a bounding box, clustered on the server by zoom level',
+        querystring: windowQuery.extend({
+          bbox: z
+            .string()
+            .regex(/^-?[\d.]+,-?[\d.]+,-?[\d.]+,-?[\d.]+$/, 'west,south,east,north')
+            .transform((s) => s.split(',').map(Number) as [number, number, number, number]),
+          zoom: z.coerce.number().int().min(0).max(22).default(13),
+        }),
+        response: {
+          200: z.object({
+            window: windowSchema,
+            clusters: z.array(
+              z.object({
+                lat: z.number(),
+                lng: z.number(),
+                count: z.number(),
+                open: z.number(),
+                overdue: z.number(),
+                emergency: z.number(),
+                report: z.object({ id: z.string(), trackingNo: z.string(), status: z.string(), category: z.string() }).optional(),
+              }),
+            ),
+          }),
+          ...errs,
+        },
+      },
+    },
+    async (request) => {
+      const p = authorize(request.principal, 'stats.read');
+      const w = windowOf(request.query);
+      return { window: present(w), clusters: await stats.map(p, w, request.query.bbox, request.query.zoom) };
+    },
+  );
+}
