@@ -3,7 +3,7 @@ import path from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { asSession, describeEachDatabase, login, startHarness, type Harness, type Session } from '../support/harness.js';
-import { RAMANUJU } from './reports-lifecycle.test.js';
+import { RAMANUJU } from '../support/places.js';
 
 /**
  * How a report comes in: a citizen's form with photos (cleaned of their GPS), retries with an
@@ -187,6 +187,28 @@ describeEachDatabase('report intake', (kind) => {
     expect((await post(ahmad, '/api/v1/reports', body, { 'idempotency-key': 'kirim-ulang-0002' })).statusCode).toBe(201);
     const before = await count('reports');
     const other = await post(ahmad, '/api/v1/reports', { ...body, description: 'Sampah menumpuk di ujung gang, sudah dua minggu.' }, { 'idempotency-key': 'kirim-ulang-0002' });
+    expect(other.statusCode, other.body).toBe(422);
+    expect(other.json().error.code).toBe('idempotency_key_reused');
+    expect(await count('reports')).toBe(before);
+  });
+
+  it('keeps Idempotency-Keys apart per person: another citizen’s same key files their own report', async () => {
+    const body = { categoryCode: 'sampah', description: 'Sampah pasar berserakan di bahu jalan.', kelurahanCode: RAMANUJU.code };
+    const mine = await post(ahmad, '/api/v1/reports', body, { 'idempotency-key': 'kunci-sama-0004' });
+    const theirs = await post(siti, '/api/v1/reports', body, { 'idempotency-key': 'kunci-sama-0004' });
+    expect([mine.statusCode, theirs.statusCode]).toEqual([201, 201]);
+    expect(theirs.headers['idempotent-replayed']).toBeUndefined();
+    expect(theirs.json().report.id).not.toBe(mine.json().report.id);
+    expect((await get(siti, `/api/v1/reports/${theirs.json().report.id}`)).json().report.isMine).toBe(true);
+  });
+
+  it('refuses an officer’s reuse of an Idempotency-Key for a call from another person with 422', async () => {
+    const call = { categoryCode: 'sampah', description: 'Penelepon melaporkan sampah menumpuk di gang.', kelurahanCode: RAMANUJU.code, channel: 'phone' };
+    const first = await post(koordinator, '/api/v1/reports', { ...call, contactName: 'Pak Darmo', contactPhone: '081211112222' }, { 'idempotency-key': 'telepon-masuk-0005' });
+    expect(first.statusCode, first.body).toBe(201);
+    const before = await count('reports');
+    // The same words from a different caller are a different report; answering with Pak Darmo's would lose this caller.
+    const other = await post(koordinator, '/api/v1/reports', { ...call, contactName: 'Bu Warsini', contactPhone: '081233334444' }, { 'idempotency-key': 'telepon-masuk-0005' });
     expect(other.statusCode, other.body).toBe(422);
     expect(other.json().error.code).toBe('idempotency_key_reused');
     expect(await count('reports')).toBe(before);

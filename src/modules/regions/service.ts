@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import Flatbush from 'flatbush';
 import type { Database, Queryable } from '../../platform/db.js';
 import { errors } from '../../platform/errors.js';
 import type { Progress } from '../../platform/progress.js';
@@ -54,7 +55,18 @@ export function normaliseRegionCode(raw: unknown): string | null {
   return out.join('.');
 }
 
+/** How long a node keeps its in-memory boundary index; an import on another node shows within it. */
+const BOUNDARY_CACHE_MS = 60_000;
+
+interface BoundaryIndex {
+  at: number;
+  index: Flatbush | null;
+  areas: { code: string; name: string; districtCode: string; approximate: boolean; geometry: AreaGeometry }[];
+}
+
 export class RegionsService {
+  private boundaryIndex: BoundaryIndex | undefined;
+
   constructor(
     private readonly db: Database,
     private readonly cityCode: string,
@@ -205,18 +217,45 @@ export class RegionsService {
       }
     });
     options.progress?.stop();
+    this.boundaryIndex = undefined;
     return { imported: accepted.size, approximate: [...accepted.values()].some((a) => a.approximate), skipped };
   }
 
-  /** The kelurahan/desa containing a point, or undefined (outside the city or between polygons). */
+  /**
+   * The kelurahan/desa containing a point, or undefined (outside the city or between polygons).
+   * Every report is located, so the boundaries are kept in memory behind an R-tree (Flatbush);
+   * the exact point-in-polygon test (holes included) decides among the bounding-box candidates.
+   */
   async locate(lat: number, lng: number): Promise<{ code: string; name: string; districtCode: string; approximate: boolean } | undefined> {
-    const candidates = await this.db.query<{ code: string; name: string; parent_code: string; geometry: AreaGeometry; geometry_approximate: boolean }>(
-      `select code, name, parent_code, geometry, geometry_approximate from regions
-       where level = 'village' and bbox is not null and bbox @> point($1, $2)`,
-      [lng, lat],
+    const { index, areas } = await this.boundaries();
+    if (!index) return undefined;
+    for (const i of index.search(lng, lat, lng, lat)) {
+      const area = areas[i]!;
+      if (geometryContains(area.geometry, lng, lat)) return { code: area.code, name: area.name, districtCode: area.districtCode, approximate: area.approximate };
+    }
+    return undefined;
+  }
+
+  private async boundaries(): Promise<BoundaryIndex> {
+    if (this.boundaryIndex && Date.now() - this.boundaryIndex.at < BOUNDARY_CACHE_MS) return this.boundaryIndex;
+    const rows = await this.db.query<{ code: string; name: string; parent_code: string; geometry: AreaGeometry; geometry_approximate: boolean }>(
+      `select code, name, parent_code, geometry, geometry_approximate from regions where level = 'village' and geometry is not null order by code`,
     );
-    const hit = candidates.find((c) => geometryContains(c.geometry, lng, lat));
-    return hit && { code: hit.code, name: hit.name, districtCode: hit.parent_code, approximate: hit.geometry_approximate };
+    let index: Flatbush | null = null;
+    if (rows.length > 0) {
+      index = new Flatbush(rows.length);
+      for (const r of rows) {
+        const b = bboxOf(r.geometry);
+        index.add(b.minLng, b.minLat, b.maxLng, b.maxLat);
+      }
+      index.finish();
+    }
+    this.boundaryIndex = {
+      at: Date.now(),
+      index,
+      areas: rows.map((r) => ({ code: r.code, name: r.name, districtCode: r.parent_code, approximate: r.geometry_approximate, geometry: r.geometry })),
+    };
+    return this.boundaryIndex;
   }
 
   /** The city's boundaries as one FeatureCollection (kelurahan with their kecamatan). */

@@ -131,18 +131,29 @@ const ZONE_ABBREVIATIONS: Record<string, string> = {
 };
 
 /** 'Rabu, 2 Desember 2026 pukul 23.59 WIB' / 'Wednesday, 2 December 2026 at 23:59 WIB'. */
+// Building an Intl.DateTimeFormat costs far more than using one; every listed report formats its due times.
+const dueFormatters = new Map<string, Intl.DateTimeFormat>();
+function dueFormatter(lang: 'id' | 'en', timezone: string): Intl.DateTimeFormat {
+  const key = `${lang}|${timezone}`;
+  let f = dueFormatters.get(key);
+  if (!f) {
+    f = new Intl.DateTimeFormat(lang === 'id' ? 'id-ID' : 'en-GB', {
+      timeZone: timezone,
+      weekday: 'long',
+      day: 'numeric',
+      month: 'long',
+      year: 'numeric',
+      hour: '2-digit',
+      minute: '2-digit',
+      hourCycle: 'h23',
+    });
+    dueFormatters.set(key, f);
+  }
+  return f;
+}
+
 export function formatDue(due: Date, timezone: string, lang: 'id' | 'en'): string {
-  const locale = lang === 'id' ? 'id-ID' : 'en-GB';
-  const parts = new Intl.DateTimeFormat(locale, {
-    timeZone: timezone,
-    weekday: 'long',
-    day: 'numeric',
-    month: 'long',
-    year: 'numeric',
-    hour: '2-digit',
-    minute: '2-digit',
-    hourCycle: 'h23',
-  }).formatToParts(due);
+  const parts = dueFormatter(lang, timezone).formatToParts(due);
   const part = (type: Intl.DateTimeFormatPartTypes) => parts.find((p) => p.type === type)?.value ?? '';
   // Assembled from parts so the punctuation does not change with the ICU version.
   const date = `${part('weekday')}, ${part('day')} ${part('month')} ${part('year')}`;

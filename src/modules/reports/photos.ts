@@ -74,8 +74,9 @@ export async function processPhoto(input: Buffer): Promise<ProcessedPhoto> {
     const pipeline = sharp(input, { limitInputPixels: PHOTO_MAX_PIXELS, failOn: 'error' })
       .rotate()
       .resize({ width: PHOTO_MAX_SIDE, height: PHOTO_MAX_SIDE, fit: 'inside', withoutEnlargement: true });
-    if (sharpFormat === 'jpeg') pipeline.jpeg({ quality: 82, mozjpeg: true });
-    else if (sharpFormat === 'png') pipeline.png({ compressionLevel: 9 });
+    // libjpeg-turbo, not mozjpeg: mozjpeg saves ~10 % of bytes at several times the CPU per photo.
+    if (sharpFormat === 'jpeg') pipeline.jpeg({ quality: 82 });
+    else if (sharpFormat === 'png') pipeline.png({ compressionLevel: 6 });
     else pipeline.webp({ quality: 80 });
     const { data, info } = await pipeline.toBuffer({ resolveWithObject: true });
 

@@ -217,7 +217,8 @@ export function reportRoutes(app: HttpApp, reports: ReportsService, deps: { db: 
       const { report, replayed } = await reports.submit(input, origin);
       if (replayed) reply.header('idempotent-replayed', 'true');
       const ctx = await ctxOf(request);
-      return reply.status(201).send({ report: presentReport(report, principal, ctx, { photos: await reports.photos(report.id) }) });
+      const reporter = principal.kind === 'officer' ? await reports.reporterOf(report) : null;
+      return reply.status(201).send({ report: presentReport(report, principal, ctx, { photos: photos.length ? await reports.photos(report.id) : [], reporter }) });
     },
   );
 

@@ -351,6 +351,9 @@ export class ReportsService {
         ans: answers,
         p: input.privacy,
         ph: photos.map((p) => p.sha256),
+        // An officer reusing a key for another caller must not get the first caller's report back.
+        ch: origin.kind === 'officer' ? origin.channel : null,
+        ct: origin.kind === 'citizen' ? null : origin.contact,
       }),
     );
     if (input.idempotencyKey) {
@@ -366,15 +369,16 @@ export class ReportsService {
     const names = await this.names.get();
     const contact = origin.kind === 'citizen' ? null : origin.contact;
     const channel: Channel = origin.kind === 'citizen' ? 'web' : origin.kind === 'open311' ? 'open311' : origin.channel;
+    let inserted: ReportRow | undefined;
     try {
       await this.db.transaction(async (tx) => {
         const { n } = await tx.one<{ n: number }>(`select nextval('report_number_seq') as n`);
-        await tx.query(
+        inserted = await tx.one<ReportRow>(
           `insert into reports (id, number, tracking_no, category_code, description, lat, lng, location, kelurahan_code, kecamatan_code, address, answers,
              privacy, channel, reporter_id, reporter_contact_enc, entered_by, open311_key_id, open311_token, status, emergency, priority, agency_code,
              handler_kind, handler_code, due_at, warn_at, next_escalation_at, submitted_at, updated_at)
            values ($1, $2, $3, $4, $5, $6, $7, case when $6::float8 is null then null else point($7::float8, $6::float8) end, $8, $9, $10, $11,
-             $12, $13, $14, $15, $16, $17, $18, 'submitted', $19, $20, $21, $22, $23, $24, $25, $24, $26, $26)`,
+             $12, $13, $14, $15, $16, $17, $18, 'submitted', $19, $20, $21, $22, $23, $24, $25, $24, $26, $26) returning *`,
           [
             id,
             n,
@@ -436,7 +440,7 @@ export class ReportsService {
       }
       throw error;
     }
-    return { report: (await this.row(id))!, replayed: false };
+    return { report: inserted!, replayed: false };
   }
 
   private async replay(owner: string, key: string, requestHash: string): Promise<ReportRow | undefined> {
@@ -575,10 +579,14 @@ export class ReportsService {
           eventData: { into: target.tracking_no },
           after: async (tx) => {
             // The reporter and supporters of the duplicate follow the original from now on.
-            if (r.reporter_id) await tx.query('insert into report_supporters (report_id, user_id) values ($1, $2) on conflict do nothing', [target.id, r.reporter_id]);
+            // (never the original's own reporter: nobody supports their own report)
+            if (r.reporter_id && r.reporter_id !== target.reporter_id) {
+              await tx.query('insert into report_supporters (report_id, user_id) values ($1, $2) on conflict do nothing', [target.id, r.reporter_id]);
+            }
             await tx.query(
-              `insert into report_supporters (report_id, user_id) select $1, user_id from report_supporters where report_id = $2 on conflict do nothing`,
-              [target.id, r.id],
+              `insert into report_supporters (report_id, user_id)
+               select $1, user_id from report_supporters where report_id = $2 and user_id is distinct from $3 on conflict do nothing`,
+              [target.id, r.id, target.reporter_id],
             );
             await this.refreshSupport(tx, target.id);
             await this.recordEvent(tx, names, target.id, { kind: 'merge', actor: p, visibility: 'officers', data: { from: r.tracking_no } });
@@ -716,8 +724,10 @@ export class ReportsService {
          select *, ${distanceSql(1, 2)} as distance_m from reports
          where category_code = $3 and location <@ box(point($4, $5), point($6, $7)) and status = any($8)
            and submitted_at > now() - make_interval(days => $9) and ($10::uuid is null or id <> $10::uuid)
+           -- a confidential report's place is not public: a citizen probing from chosen points must not find it
+           and (not $12 or privacy <> 'confidential')
        ) near where distance_m <= $11 order by distance_m limit 10`,
-      [lat, lng, categoryCode, lng - dLng, lat - dLat, lng + dLng, lat + dLat, statuses, this.options.duplicateWindowDays, excludeId ?? null, r],
+      [lat, lng, categoryCode, lng - dLng, lat - dLat, lng + dLng, lat + dLat, statuses, this.options.duplicateWindowDays, excludeId ?? null, r, audience === 'public'],
     );
   }
 }
