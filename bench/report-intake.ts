@@ -56,14 +56,13 @@ try {
       const p = POINTS[i % POINTS.length]!;
       const id = randomUUID();
       await client.query('begin');
-      const { rows } = await client.query<{ n: string }>(`select nextval('report_number_seq') as n`);
-      const n = Number(rows[0]!.n);
       await client.query(
         `insert into reports (id, number, tracking_no, category_code, description, lat, lng, location, kelurahan_code, kecamatan_code, answers, privacy, channel, reporter_id,
            status, emergency, priority, agency_code, handler_kind, handler_code, due_at, warn_at, next_escalation_at, submitted_at, updated_at)
-         values ($1, $2, $3, $4, $5, $6, $7, point($7, $6), '36.72.07.1001', '36.72.07', '{}', 'public', 'web', $8, 'submitted', false, 0, 'dlh', 'kelurahan', '36.72.07.1001',
-           now() + interval '1 day', now() + interval '12 hours', now() + interval '1 day', now(), now())`,
-        [id, n, `SK-RAW-${n}`, CATEGORIES[i % CATEGORIES.length], `Laporan uji beban nomor ${i}.`, p.lat, p.lng, reporter],
+         select $1, s.n, 'RAW-' || s.n, $2, $3, $4, $5, point($5, $4), '36.72.07.1001', '36.72.07', '{}', 'public', 'web', $6, 'submitted', false, 0, 'dlh', 'kelurahan', '36.72.07.1001',
+           now() + interval '1 day', now() + interval '12 hours', now() + interval '1 day', now(), now()
+         from (select nextval('report_number_seq') as n) s returning *`,
+        [id, CATEGORIES[i % CATEGORIES.length], `Laporan uji beban nomor ${i}.`, p.lat, p.lng, reporter],
       );
       await client.query(`insert into report_events (report_id, kind, to_status, actor_id, actor_role, visibility, data) values ($1, 'status', 'submitted', $2, 'citizen', 'public', '{}')`, [id, reporter]);
       await client.query(`insert into report_idempotency (owner, key, request_hash, report_id) values ($1, $2, 'x', $3)`, [reporter, randomUUID(), id]);

@@ -93,7 +93,12 @@ const COLUMNS = `code, name_id, name_en, description_id, description_en, group_c
 
 type Actor = { id: string | null; label: string };
 
+/** How long a node trusts its copy of the categories; an admin's change on another node shows within it. */
+const CACHE_MS = 30_000;
+
 export class CategoriesService {
+  private cache: { at: number; byCode: Map<string, Category> } | undefined;
+
   constructor(
     private readonly db: Database,
     private readonly audit: AuditTrail,
@@ -104,6 +109,14 @@ export class CategoriesService {
       `select ${COLUMNS} from report_categories ${options.includeInactive ? '' : 'where active'} order by sort_order, code`,
     );
     return rows.map(present);
+  }
+
+  /** For intake, which reads a category on every report. */
+  async cached(code: string): Promise<Category | undefined> {
+    if (!this.cache || Date.now() - this.cache.at > CACHE_MS) {
+      this.cache = { at: Date.now(), byCode: new Map((await this.list({ includeInactive: true })).map((c) => [c.code, c])) };
+    }
+    return this.cache.byCode.get(code);
   }
 
   async get(code: string, q: Queryable = this.db): Promise<Category | undefined> {
@@ -147,6 +160,7 @@ export class CategoriesService {
       if (isUniqueViolation(error)) throw errors.conflict('category_exists', { id: `Kategori ${c.code} sudah ada.`, en: `Category ${c.code} exists.` });
       throw error;
     }
+    this.cache = undefined;
     await this.audit.append({ actor, action: 'category.created', subject: { type: 'report_category', id: c.code }, details: { agency: c.agencyCode } }, tx);
     return (await this.get(c.code, q))!;
   }
@@ -182,6 +196,7 @@ export class CategoriesService {
       );
       await this.audit.append({ actor, action: 'category.updated', subject: { type: 'report_category', id: code }, details: { fields: Object.keys(changes) } }, tx);
     });
+    this.cache = undefined;
     return (await this.get(code))!;
   }
 }

@@ -148,10 +148,8 @@ export function reportResource(r: Pick<ReportRow, 'reporter_id' | 'handler_kind'
   };
 }
 
-/** Tracking numbers a person can read over the phone: SK-2026-000123. */
-export function trackingNumber(year: string, n: number): string {
-  return `SK-${year}-${String(n).padStart(6, '0')}`;
-}
+/** Tracking numbers a person can read over the phone: SK-2026-000123 (`s.n` from the sequence, `$2` the year). */
+const TRACKING_NO_SQL = `'SK-' || $2::text || '-' || case when s.n < 1000000 then lpad(s.n::text, 6, '0') else s.n::text end`;
 
 /** Emergencies first, then reports many citizens support. */
 export function priorityOf(emergency: boolean, supportCount: number): number {
@@ -333,7 +331,7 @@ export class ReportsService {
 
   async submit(input: SubmitInput, origin: Origin): Promise<{ report: ReportRow; replayed: boolean }> {
     const owner = this.idempotencyOwner(origin);
-    const category = await this.categories.get(input.categoryCode);
+    const category = await this.categories.cached(input.categoryCode);
     if (!category?.active) {
       throw errors.unprocessable('category_unknown', { id: 'Kategori laporan tidak dikenal.', en: 'Unknown report category.' }, { field: 'categoryCode' });
     }
@@ -356,7 +354,8 @@ export class ReportsService {
         ct: origin.kind === 'citizen' ? null : origin.contact,
       }),
     );
-    if (input.idempotencyKey) {
+    // With photos a retry is worth catching before the transaction; without, the insert's conflict catches it.
+    if (input.idempotencyKey && photos.length > 0) {
       const previous = await this.replay(owner, input.idempotencyKey, requestHash);
       if (previous) return { report: previous, replayed: true };
     }
@@ -372,17 +371,16 @@ export class ReportsService {
     let inserted: ReportRow | undefined;
     try {
       await this.db.transaction(async (tx) => {
-        const { n } = await tx.one<{ n: number }>(`select nextval('report_number_seq') as n`);
         inserted = await tx.one<ReportRow>(
           `insert into reports (id, number, tracking_no, category_code, description, lat, lng, location, kelurahan_code, kecamatan_code, address, answers,
              privacy, channel, reporter_id, reporter_contact_enc, entered_by, open311_key_id, open311_token, status, emergency, priority, agency_code,
              handler_kind, handler_code, due_at, warn_at, next_escalation_at, submitted_at, updated_at)
-           values ($1, $2, $3, $4, $5, $6, $7, case when $6::float8 is null then null else point($7::float8, $6::float8) end, $8, $9, $10, $11,
-             $12, $13, $14, $15, $16, $17, $18, 'submitted', $19, $20, $21, $22, $23, $24, $25, $24, $26, $26) returning *`,
+           select $1, s.n, ${TRACKING_NO_SQL}, $3, $4, $5, $6, case when $5::float8 is null then null else point($6::float8, $5::float8) end, $7, $8, $9, $10,
+             $11, $12, $13, $14, $15, $16, $17, 'submitted', $18, $19, $20, $21, $22, $23, $24, $23, $25, $25
+           from (select nextval('report_number_seq') as n) s returning *`,
           [
             id,
-            n,
-            trackingNumber(year, n),
+            year,
             category.code,
             input.description.trim(),
             input.lat ?? null,
