@@ -11,9 +11,10 @@ import { RAMANUJU } from '../support/places.js';
  * in the comment next to it. `ReportsService.clock` decides "now" for new deadlines;
  * `DeadlineKeeper.run(now)` is called directly with the moment under test.
  *
- * All reports live in one database for the whole file, and a run touches every report that is due,
- * so the moments are chosen per test not to disturb each other: the escalation tests use November
- * 2026 before the 26th, the calendar tests the end of November and December.
+ * All reports live in one database for the whole file and a run touches every report that is due,
+ * so what a run did is checked per report (`runFor`). The escalation tests use moments in November
+ * 2026 before the 26th: in the past of the machine's clock, which the list's `overdue` filter and a
+ * report's `due.overdue` use; the calendar tests use the end of November and December.
  */
 
 const ROAD = { categoryCode: 'jalan-rusak', description: 'Jalan berlubang besar di depan pasar, berbahaya bagi motor.', kelurahanCode: RAMANUJU.code, answers: { tingkat: 'sedang' } };
@@ -109,7 +110,25 @@ describeEachDatabase('report deadlines and escalation', (kind) => {
     h.db.query<EscalationRow>('select level, stage, target_label, target_user_id, created_at from report_escalations where report_id = $1 order by id', [id]);
   const outbox = async (topic: string, id: string) =>
     (await h.db.query<{ payload: Record<string, unknown> }>('select payload from outbox where topic = $1 order by id', [topic])).map((r) => r.payload).filter((p) => p.reportId === id);
-  const timeline = async (s: Session, id: string) => (await get(s, `/api/v1/reports/${id}`)).json().timeline as { kind: string; fromStatus: string | null; toStatus: string | null; actor: string; internal: boolean; data?: Record<string, unknown> }[];
+  /** Runs the job at `moment` and says what it did to this one report. */
+  const runFor = async (id: string, moment: string) => {
+    const tally = () =>
+      h.db.one<{ warned: number; escalated: number; closed: number }>(
+        `select (select count(*)::int from report_events where report_id = $1 and kind = 'warning') as warned,
+                (select count(*)::int from report_escalations where report_id = $1) as escalated,
+                (select count(*)::int from report_events where report_id = $1 and kind = 'status' and to_status = 'closed') as closed`,
+        [id],
+      );
+    const before = await tally();
+    await run(moment);
+    const after = await tally();
+    return { warned: after.warned - before.warned, escalated: after.escalated - before.escalated, closed: after.closed - before.closed };
+  };
+  const timeline = async (s: Session, id: string) => {
+    const res = await get(s, `/api/v1/reports/${id}`);
+    expect(res.statusCode, res.body).toBe(200);
+    return res.json().timeline as { kind: string; fromStatus: string | null; toStatus: string | null; actor: string; internal: boolean; data?: Record<string, unknown> }[];
+  };
 
   /** A report taken through verify, dispatch to DPUPR, start and resolve, on the real clock. */
   const resolvedReport = async () => {
@@ -212,13 +231,13 @@ describeEachDatabase('report deadlines and escalation', (kind) => {
     expect(iso(s.warn_at)).toBe('2026-11-15T16:59:59.999Z');
     expect(iso(s.next_escalation_at)).toBe('2026-11-16T16:59:59.999Z');
 
-    // (1) A minute before the warning: nothing at all (no other report is due this early).
-    expect(await run('2026-11-15T16:58:59.999Z')).toEqual(NOTHING);
+    // (1) A minute before the warning: nothing.
+    expect(await runFor(r.id, '2026-11-15T16:58:59.999Z')).toEqual(NOTHING);
     expect(await timeline(lurah, r.id)).toHaveLength(1);
 
     // (2) After the warning time: one warning, officers only, and an event for the notifications.
-    expect(await run('2026-11-15T17:00:00Z')).toEqual({ warned: 1, escalated: 0, closed: 0 });
-    expect(await run('2026-11-15T17:00:00Z')).toEqual(NOTHING);
+    expect(await runFor(r.id, '2026-11-15T17:00:00Z')).toEqual({ warned: 1, escalated: 0, closed: 0 });
+    expect(await runFor(r.id, '2026-11-15T17:00:00Z')).toEqual(NOTHING);
     expect(iso((await state(r.id)).warned_at)).toBe('2026-11-15T17:00:00.000Z');
     const warning = (await timeline(lurah, r.id)).filter((e) => e.kind === 'warning');
     expect(warning).toEqual([expect.objectContaining({ actor: 'Sistem', internal: true, data: { stage: 'verify' } })]);
@@ -227,9 +246,9 @@ describeEachDatabase('report deadlines and escalation', (kind) => {
     expect(await escalations(r.id)).toEqual([]);
 
     // (3) Due Monday 16:59:59.999Z. Just before: nothing. Tuesday 00.00 WIB (17:00Z): level 1, the Lurah.
-    expect(await run('2026-11-16T16:59:59.998Z')).toEqual(NOTHING);
-    expect(await run('2026-11-16T17:00:00Z')).toEqual({ warned: 0, escalated: 1, closed: 0 });
-    expect(await run('2026-11-16T17:00:00Z')).toEqual(NOTHING); // the same moment again: no second escalation
+    expect(await runFor(r.id, '2026-11-16T16:59:59.998Z')).toEqual(NOTHING);
+    expect(await runFor(r.id, '2026-11-16T17:00:00Z')).toEqual({ warned: 0, escalated: 1, closed: 0 });
+    expect(await runFor(r.id, '2026-11-16T17:00:00Z')).toEqual(NOTHING); // the same moment again: no second escalation
     expect(await escalations(r.id)).toEqual([{ level: 1, stage: 'verify', target_label: 'Lurah', target_user_id: lurah.userId, created_at: new Date('2026-11-16T17:00:00Z') }]);
     s = await state(r.id);
     expect(s).toMatchObject({ escalation_level: 1, escalation_count: 1 });
@@ -242,20 +261,20 @@ describeEachDatabase('report deadlines and escalation', (kind) => {
     expect(await outbox('report.escalated', r.id)).toEqual([{ reportId: r.id, level: 1, targetUserId: lurah.userId, targetLabel: 'Lurah' }]);
 
     // (4) One working day later: level 2, the Camat of Purwakarta. Next: Thu 19 → end of Fri 20 Nov.
-    expect(await run('2026-11-18T16:59:00Z')).toEqual(NOTHING);
-    expect(await run('2026-11-18T17:00:00Z')).toEqual({ warned: 0, escalated: 1, closed: 0 });
+    expect(await runFor(r.id, '2026-11-18T16:59:00Z')).toEqual(NOTHING);
+    expect(await runFor(r.id, '2026-11-18T17:00:00Z')).toEqual({ warned: 0, escalated: 1, closed: 0 });
     s = await state(r.id);
     expect(s).toMatchObject({ escalation_level: 2, escalation_count: 2 });
     expect(iso(s.next_escalation_at)).toBe('2026-11-20T16:59:59.999Z');
 
     // (5) One more working day: level 3, the pimpinan daerah (the wali kota), the top of the chain.
-    expect(await run('2026-11-20T17:00:00Z')).toEqual({ warned: 0, escalated: 1, closed: 0 });
+    expect(await runFor(r.id, '2026-11-20T17:00:00Z')).toEqual({ warned: 0, escalated: 1, closed: 0 });
     s = await state(r.id);
     expect(s).toMatchObject({ escalation_level: 3, escalation_count: 3, next_escalation_at: null });
 
     // (6) Later runs: no level 4.
-    expect(await run('2026-11-23T17:00:00Z')).toEqual(NOTHING);
-    expect(await run('2026-11-24T17:00:00Z')).toEqual(NOTHING);
+    expect(await runFor(r.id, '2026-11-23T17:00:00Z')).toEqual(NOTHING);
+    expect(await runFor(r.id, '2026-11-24T17:00:00Z')).toEqual(NOTHING);
     expect(await escalations(r.id)).toEqual([
       { level: 1, stage: 'verify', target_label: 'Lurah', target_user_id: lurah.userId, created_at: new Date('2026-11-16T17:00:00Z') },
       { level: 2, stage: 'verify', target_label: 'Camat', target_user_id: camat.userId, created_at: new Date('2026-11-18T17:00:00Z') },
@@ -280,7 +299,7 @@ describeEachDatabase('report deadlines and escalation', (kind) => {
     // The report shows it, and the coordinator finds it among the escalated and the overdue ones.
     const detail = (await get(koordinator, `/api/v1/reports/${r.id}`)).json().report;
     expect(detail).toMatchObject({ escalated: true, escalationLevel: 3, status: 'submitted' });
-    // (Monday 16 Nov is in the past of the machine's clock, which the list's overdue filter uses.)
+    // (Monday 16 Nov is in the past of the machine's clock, which `overdue` compares with.)
     expect(detail.due.overdue).toBe(true);
     const escalated = (await get(koordinator, '/api/v1/reports?escalated=true&limit=200')).json().reports as { trackingNo: string; escalated: boolean }[];
     expect(escalated.map((x) => x.trackingNo)).toContain(r.trackingNo);
@@ -412,7 +431,7 @@ describeEachDatabase('report deadlines and escalation', (kind) => {
     // …and Dishub is warned a day before it, like any handler: Sunday 15 Nov 16:59:59.999Z.
     expect.soft(iso((await state(r.id)).warn_at)).toBe('2026-11-15T16:59:59.999Z');
     await run('2026-11-15T17:00:00Z');
-    expect((await timeline(dpupr, r.id)).filter((e) => e.kind === 'warning'), 'warned on Sunday night, a day before the deadline').toHaveLength(1);
+    expect((await timeline(koordinator, r.id)).filter((e) => e.kind === 'warning'), 'warned on Sunday night, a day before the deadline').toHaveLength(1);
   });
 
   it('escalates each report once per rung, however often and however concurrently the job runs', async () => {

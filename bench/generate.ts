@@ -1,0 +1,82 @@
+/**
+ * A city's worth of reports for the 1M benchmarks: a fresh PostgreSQL database with the demo city
+ * seeded, then N reports over two years, every kelurahan and category, in realistic states.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { createContext, type AppContext } from '../src/app.js';
+import { loadConfig } from '../src/config.js';
+import { seedDemo } from '../src/modules/demo/seed.js';
+import { createDatabase, PASSWORD, SECRET } from './support.js';
+
+export async function cityWithReports(prefix: string, n: number): Promise<{ ctx: AppContext; drop(): Promise<void> }> {
+  const database = await createDatabase(prefix);
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'satukota-bench-'));
+  const config = loadConfig({ DATABASE_URL: database.url, SATUKOTA_SECRET_KEY: SECRET, DATA_DIR: dataDir, DEMO_PASSWORD: PASSWORD, ARGON2_MEMORY_KIB: '4096', ARGON2_TIME_COST: '1', LOG_LEVEL: 'warn' });
+  const ctx = await createContext(config);
+  await seedDemo(ctx);
+  const started = performance.now();
+  const chunk = 100_000;
+  for (let done = 0; done < n; done += chunk) {
+    await ctx.db.query(GENERATE, [Math.min(chunk, n - done)]);
+    process.stderr.write(`\rgenerated ${Math.min(n, done + chunk).toLocaleString('en')} reports`);
+  }
+  await ctx.db.query('analyze reports');
+  process.stderr.write(` in ${((performance.now() - started) / 1000).toFixed(0)} s\n`);
+  return {
+    ctx,
+    async drop() {
+      await ctx.close();
+      await database.drop();
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/**
+ * One chunk of $1 reports. Ages are spread over 730 days; older reports are mostly closed (a few
+ * rejected, merged or stuck open), the last month is in every state. Points scatter around the
+ * centre of their kelurahan's bounding box.
+ */
+const GENERATE = `
+with k as (select array_agg(code order by code) as codes from regions where level = 'village' and bbox is not null),
+     c as (select array_agg(code order by code) as codes from report_categories),
+     u as (select id from users where kind = 'citizen' limit 1),
+     g as (
+       select k.codes[1 + floor(random() * array_length(k.codes, 1))::int] as kel,
+              c.codes[1 + floor(random() * array_length(c.codes, 1))::int] as cat,
+              now() - make_interval(secs => (random() ^ 1.3) * 730 * 86400) as at,
+              random() as r, random() as r2, nextval('report_number_seq') as n
+       from generate_series(1, $1) , k, c
+     ),
+     p as (
+       select g.*, cat.agency_code, cat.emergency, cat.first_handler, reg.parent_code as kec, center(reg.bbox) as centre,
+              case
+                when g.at < now() - interval '30 days' then
+                  case when g.r < 0.85 then 'closed' when g.r < 0.92 then 'rejected' when g.r < 0.95 then 'merged' when g.r < 0.99 then 'closed' else 'in_progress' end
+                else
+                  case when g.r < 0.15 then 'submitted' when g.r < 0.25 then 'verified' when g.r < 0.40 then 'dispatched' when g.r < 0.55 then 'in_progress'
+                       when g.r < 0.70 then 'resolved' when g.r < 0.95 then 'closed' else 'rejected' end
+              end as status
+       from g join report_categories cat on cat.code = g.cat join regions reg on reg.code = g.kel
+     )
+insert into reports (id, number, tracking_no, category_code, description, lat, lng, location, kelurahan_code, kecamatan_code, answers, privacy, channel, reporter_id,
+  status, emergency, priority, support_count, agency_code, handler_kind, handler_code, due_at, resolve_due_at, escalation_count, submitted_at, verified_at,
+  dispatched_at, resolved_at, closed_at, rating, updated_at)
+select gen_random_uuid(), p.n, 'SK-' || extract(year from p.at)::int || '-' || lpad(p.n::text, 7, '0'), p.cat, 'Laporan contoh untuk uji 1 juta laporan.',
+  p.centre[1] + (random() - 0.5) * 0.01, p.centre[0] + (random() - 0.5) * 0.01, point(p.centre[0] + (random() - 0.5) * 0.01, p.centre[1] + (random() - 0.5) * 0.01),
+  p.kel, p.kec, '{}', case when p.r2 < 0.9 then 'public' when p.r2 < 0.95 then 'confidential' else 'anonymous' end,
+  (array['web','web','web','phone','whatsapp','open311'])[1 + floor(p.r2 * 6)::int], (select id from u),
+  p.status, p.emergency, case when p.emergency then 1000 else floor(p.r2 * 5)::int end, floor(p.r2 * 5)::int, p.agency_code,
+  case when p.first_handler = 'kelurahan' and p.status in ('submitted', 'verified') then 'kelurahan' else 'opd' end,
+  case when p.first_handler = 'kelurahan' and p.status in ('submitted', 'verified') then p.kel else p.agency_code end,
+  case when p.status in ('submitted', 'verified', 'dispatched', 'in_progress') then p.at + interval '3 days' end,
+  p.at + interval '10 days',
+  case when p.r2 < 0.1 then 1 + floor(p.r2 * 30)::int else 0 end,
+  p.at, p.at + interval '5 hours', p.at + interval '1 day',
+  case when p.status in ('resolved', 'closed') then p.at + make_interval(secs => (p.r ^ 2) * 20 * 86400) end,
+  case when p.status = 'closed' then p.at + make_interval(secs => (p.r ^ 2) * 20 * 86400 + 7 * 86400) end,
+  case when p.status = 'closed' then 1 + floor(p.r2 * 5)::int end,
+  p.at
+from p`;
