@@ -13,8 +13,8 @@ import { RAMANUJU } from '../support/places.js';
  *
  * All reports live in one database for the whole file and a run touches every report that is due,
  * so what a run did is checked per report (`runFor`). The escalation tests use moments in November
- * 2026 before the 26th: in the past of the machine's clock, which the list's `overdue` filter and a
- * report's `due.overdue` use; the calendar tests use the end of November and December.
+ * 2026 before the 26th, so that they also lie in the past of the real clock (database timestamps
+ * such as verified_at use it); the calendar tests use the end of November and December.
  */
 
 const ROAD = { categoryCode: 'jalan-rusak', description: 'Jalan berlubang besar di depan pasar, berbahaya bagi motor.', kelurahanCode: RAMANUJU.code, answers: { tingkat: 'sedang' } };
@@ -296,10 +296,11 @@ describeEachDatabase('report deadlines and escalation', (kind) => {
     expect((await get(citizen, '/api/v1/reports/escalations')).statusCode).toBe(403);
     expect((await get(null, '/api/v1/reports/escalations')).statusCode).toBe(401);
 
-    // The report shows it, and the coordinator finds it among the escalated and the overdue ones.
+    // The report shows it, and the coordinator finds it among the escalated and the overdue ones
+    // (`overdue` is judged by the service's clock, here a day after the last escalation).
+    at('2026-11-21T17:00:00Z');
     const detail = (await get(koordinator, `/api/v1/reports/${r.id}`)).json().report;
     expect(detail).toMatchObject({ escalated: true, escalationLevel: 3, status: 'submitted' });
-    // (Monday 16 Nov is in the past of the machine's clock, which `overdue` compares with.)
     expect(detail.due.overdue).toBe(true);
     const escalated = (await get(koordinator, '/api/v1/reports?escalated=true&limit=200')).json().reports as { trackingNo: string; escalated: boolean }[];
     expect(escalated.map((x) => x.trackingNo)).toContain(r.trackingNo);

@@ -132,6 +132,7 @@ export class CategoriesService {
 
   async create(input: CategoryInput, actor: Actor, tx?: Queryable): Promise<Category> {
     const c = categoryInputSchema.parse(input);
+    assertDeadlineUnits(c);
     const q = tx ?? this.db;
     await this.checkAgency(q, c.agencyCode);
     try {
@@ -169,6 +170,7 @@ export class CategoriesService {
     const current = await this.get(code);
     if (!current) throw errors.notFound({ id: 'Kategori', en: 'Category' });
     const next = categoryInputSchema.parse({ ...current, ...changes, code });
+    assertDeadlineUnits(next);
     await this.db.transaction(async (tx) => {
       await this.checkAgency(tx, next.agencyCode);
       await tx.query(
@@ -198,6 +200,17 @@ export class CategoriesService {
     });
     this.cache = undefined;
     return (await this.get(code))!;
+  }
+}
+
+/** Working days are whole days; only emergency categories count (fractional) hours. */
+function assertDeadlineUnits(c: Pick<Category, 'emergency' | 'deadlines'>): void {
+  if (!c.emergency && !Object.values(c.deadlines).every(Number.isInteger)) {
+    throw errors.badRequest(
+      'deadline_not_whole_days',
+      { id: 'Tenggat kategori biasa dihitung dalam hari kerja utuh (1, 2, 3, …). Hanya kategori darurat yang memakai jam.', en: 'Deadlines of a normal category are whole working days; only emergency categories use hours.' },
+      { field: 'deadlines' },
+    );
   }
 }
 

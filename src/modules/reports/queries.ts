@@ -57,7 +57,7 @@ function heldBy(where: Where, viewer: Principal): void {
   else where.add(() => 'false');
 }
 
-export function listWhere(viewer: Principal, f: Omit<ListFilters, 'sort'>, timezone: string): Where {
+export function listWhere(viewer: Principal, f: Omit<ListFilters, 'sort'>, timezone: string, now = new Date()): Where {
   const where = new Where();
   scopeFilter(where, viewer);
   if (f.status?.length) where.add((p) => `status = any(${p(f.status)})`);
@@ -66,7 +66,7 @@ export function listWhere(viewer: Principal, f: Omit<ListFilters, 'sort'>, timez
   if (f.kecamatan) where.add((p) => `kecamatan_code = ${p(f.kecamatan)}`);
   if (f.agency) where.add((p) => `agency_code = ${p(f.agency)}`);
   if (f.mine === 'true') heldBy(where, viewer);
-  if (f.overdue === 'true') where.add(() => `due_at < now() and status in ('submitted', 'verified', 'dispatched', 'in_progress')`);
+  if (f.overdue === 'true') where.add((p) => `due_at < ${p(now)} and status in ('submitted', 'verified', 'dispatched', 'in_progress')`);
   if (f.escalated === 'true') where.add(() => 'escalation_count > 0');
   if (f.emergency === 'true') where.add(() => 'emergency');
   if (f.q) {

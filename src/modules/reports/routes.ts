@@ -73,6 +73,7 @@ export function reportRoutes(app: HttpApp, reports: ReportsService, deps: { db: 
     lang: request.lang,
     timezone: reports.options.timezone,
     autoCloseDays: reports.options.autoCloseDays,
+    now: reports.clock(),
   });
 
   const detail = async (request: FastifyRequest, row: ReportRow, viewer: Principal) => {
@@ -255,7 +256,7 @@ export function reportRoutes(app: HttpApp, reports: ReportsService, deps: { db: 
     async (request) => {
       const p = authorize(request.principal, 'reports.list');
       const { cursor, limit, sort, ...filters } = request.query;
-      const page = await pageOfReports(deps.db, listWhere(p, filters, reports.options.timezone), sort, cursor, limit);
+      const page = await pageOfReports(deps.db, listWhere(p, filters, reports.options.timezone, reports.clock()), sort, cursor, limit);
       const ctx = await ctxOf(request);
       const photos = await photosOf(deps.db, page.rows.map((r) => r.id));
       return { reports: page.rows.map((r) => presentReport(r, p, ctx, { photos: photos.get(r.id) ?? [] })), nextCursor: page.nextCursor };

@@ -156,6 +156,13 @@ export function priorityOf(emergency: boolean, supportCount: number): number {
   return (emergency ? 1000 : 0) + Math.min(supportCount, 999);
 }
 
+/** When to warn the handler before a due time: a day before, or a quarter of an emergency stage. */
+function warnBefore(category: Category, stage: Stage, start: Date, due: Date): Date {
+  const duration = stageDuration(category, stage);
+  const lead = duration.unit === 'hours' ? (duration.value * 3600_000) / 4 : 24 * 3600_000;
+  return new Date(Math.max(start.getTime(), due.getTime() - lead));
+}
+
 const notFound = () => errors.notFound({ id: 'Laporan', en: 'Report' });
 
 /** Great-circle distance in metres, in SQL, for `$lat`/`$lng` parameters at positions a and b. */
@@ -201,9 +208,10 @@ export class ReportsService {
   }
 
   async readable(principal: Principal | undefined, ref: string): Promise<ReportRow> {
+    // Before the lookup: an anonymous caller must not learn which tracking numbers exist.
+    const p = authorize(principal, 'reports.list');
     const row = await this.find(ref);
     if (!row) throw notFound();
-    const p = authorize(principal, 'reports.list');
     // Someone who may not read it learns nothing, not even that it exists.
     if (!can(p, 'reports.read', reportResource(row))) throw notFound();
     return row;
@@ -319,10 +327,8 @@ export class ReportsService {
 
   /** The stage's due time and when to warn the handler before it (a day, or a quarter of an emergency stage). */
   private async stageTimes(category: Category, stage: Stage, start: Date): Promise<{ due: Date; warn: Date }> {
-    const duration = stageDuration(category, stage);
-    const due = await this.deadline(start, duration);
-    const lead = duration.unit === 'hours' ? (duration.value * 3600_000) / 4 : 24 * 3600_000;
-    return { due, warn: new Date(Math.max(start.getTime(), due.getTime() - lead)) };
+    const due = await this.deadline(start, stageDuration(category, stage));
+    return { due, warn: warnBefore(category, stage, start, due) };
   }
 
   private idempotencyOwner(origin: Origin): string {
@@ -595,11 +601,12 @@ export class ReportsService {
         const target = input.target;
         if (!target) throw errors.badRequest('target_required', { id: 'Pilih unit tujuan disposisi.', en: 'Choose the unit to dispatch to.' }, { field: 'target' });
         await this.assertUnitExists(target);
+        // A re-disposisi keeps the resolution deadline: handing a report on does not buy time.
         const resolveDue = r.resolve_due_at ?? (await this.deadline(now, stageDuration(category, 'resolve')));
-        const warn = (await this.stageTimes(category, 'resolve', now)).warn;
+        const warn = warnBefore(category, 'resolve', now, resolveDue);
         return {
           set: `handler_kind = $3, handler_code = $4, instruction = $5, dispatched_at = coalesce(dispatched_at, now()), resolve_due_at = $6, due_at = $6,
-                warn_at = least($7::timestamptz, $6::timestamptz), next_escalation_at = $6, ${resetEscalation}
+                warn_at = $7, next_escalation_at = $6, ${resetEscalation}
                 ${target.kind === 'opd' ? ', agency_code = $4' : ''}`,
           params: [target.kind, target.code, input.note, resolveDue, warn],
           eventData: { target, instruction: input.note },
@@ -614,8 +621,16 @@ export class ReportsService {
         };
       }
       case 'start': {
-        const resolveDue = r.resolve_due_at ?? (await this.deadline(now, stageDuration(category, 'resolve')));
-        return { set: `started_at = coalesce(started_at, now()), resolve_due_at = $3, due_at = $3, next_escalation_at = case when escalation_level = 0 then $3 else next_escalation_at end`, params: [resolveDue], eventData: {} };
+        if (r.status === 'verified') {
+          // The unit fixes it itself, without a disposisi: the resolution stage begins now.
+          const resolveDue = r.resolve_due_at ?? (await this.deadline(now, stageDuration(category, 'resolve')));
+          return {
+            set: `started_at = coalesce(started_at, now()), resolve_due_at = $3, due_at = $3, warn_at = $4, next_escalation_at = $3, ${resetEscalation}`,
+            params: [resolveDue, warnBefore(category, 'resolve', now, resolveDue)],
+            eventData: {},
+          };
+        }
+        return { set: `started_at = coalesce(started_at, now())`, params: [], eventData: {} };
       }
       case 'resolve':
         return { set: `resolved_at = now(), resolution_note = $3, due_at = null, warn_at = null, next_escalation_at = null`, params: [input.note], eventData: {} };
