@@ -19,7 +19,7 @@ export async function cityWithReports(prefix: string, n: number): Promise<{ ctx:
   const started = performance.now();
   const chunk = 100_000;
   for (let done = 0; done < n; done += chunk) {
-    await ctx.db.query(GENERATE, [Math.min(chunk, n - done)]);
+    await ctx.db.query(GENERATE, [Math.min(chunk, n - done), done, n]);
     process.stderr.write(`\rgenerated ${Math.min(n, done + chunk).toLocaleString('en')} reports`);
   }
   await ctx.db.query('analyze reports');
@@ -35,7 +35,7 @@ export async function cityWithReports(prefix: string, n: number): Promise<{ ctx:
 }
 
 /**
- * One chunk of $1 reports. Ages are spread over 730 days; older reports are mostly closed (a few
+ * One chunk of $1 reports (from $2 of $3). Ages are spread evenly over 730 days, oldest first; older reports are mostly closed (a few
  * rejected, merged or stuck open), the last month is in every state. Points scatter around the
  * centre of their kelurahan's bounding box.
  */
@@ -46,9 +46,10 @@ with k as (select array_agg(code order by code) as codes from regions where leve
      g as (
        select k.codes[1 + floor(random() * array_length(k.codes, 1))::int] as kel,
               c.codes[1 + floor(random() * array_length(c.codes, 1))::int] as cat,
-              now() - make_interval(secs => (random() ^ 1.3) * 730 * 86400) as at,
+              -- in order of time, as a live system inserts them (so recent reports share heap pages)
+              now() - make_interval(secs => (1 - (($2 + i)::float8 / $3)) * 730 * 86400 + random() * 600) as at,
               random() as r, random() as r2, nextval('report_number_seq') as n
-       from generate_series(1, $1) , k, c
+       from generate_series(1, $1) i, k, c
      ),
      p as (
        select g.*, cat.agency_code, cat.emergency, cat.first_handler, reg.parent_code as kec, center(reg.bbox) as centre,
@@ -79,4 +80,4 @@ select gen_random_uuid(), p.n, 'SK-' || extract(year from p.at)::int || '-' || l
   case when p.status = 'closed' then p.at + make_interval(secs => (p.r ^ 2) * 20 * 86400 + 7 * 86400) end,
   case when p.status = 'closed' then 1 + floor(p.r2 * 5)::int end,
   p.at
-from p`;
+from p order by p.at`;

@@ -33,8 +33,8 @@ const FIGURES_SQL = `
   count(*) filter (where escalation_count > 0)::int as escalated,
   count(*) filter (where resolved_at >= $1)::int as resolved,
   count(*) filter (where emergency and status = any($3))::int as emergency_open,
-  percentile_cont(0.5) within group (order by extract(epoch from resolved_at - submitted_at) / 3600) filter (where resolved_at >= $1) as median_hours,
-  avg(case when resolved_at <= resolve_due_at then 1.0 else 0.0 end) filter (where resolved_at >= $1 and resolve_due_at is not null) as within_share`;
+  percentile_cont(0.5) within group (order by date_part('epoch', resolved_at - submitted_at) / 3600) filter (where resolved_at >= $1) as median_hours,
+  avg((resolved_at <= resolve_due_at)::int::float8) filter (where resolved_at >= $1 and resolve_due_at is not null) as within_share`;
 
 interface FiguresRow {
   new: number;
@@ -78,21 +78,29 @@ export class ReportStats {
     return where;
   }
 
+  /** Aggregates sort tens of thousands of rows (median, grouping): in memory, not in temporary files. */
+  private async aggregate<T>(sql: string, params: unknown[]): Promise<T[]> {
+    return this.db.transaction(async (tx) => {
+      await tx.query(`set local work_mem = '64MB'`);
+      return tx.query<T>(sql, params);
+    });
+  }
+
   async summary(viewer: Principal, w: StatsWindow): Promise<Figures> {
     const where = this.base(viewer, w);
-    return figures(await this.db.one<FiguresRow>(`select ${FIGURES_SQL} from reports ${where}`, where.params));
+    return figures((await this.aggregate<FiguresRow>(`select ${FIGURES_SQL} from reports ${where}`, where.params))[0]!);
   }
 
   async byAgency(viewer: Principal, w: StatsWindow): Promise<(Figures & { code: string; name: string })[]> {
     const where = this.base(viewer, w);
-    const rows = await this.db.query<FiguresRow & { code: string }>(`select agency_code as code, ${FIGURES_SQL} from reports ${where} group by agency_code`, where.params);
+    const rows = await this.aggregate<FiguresRow & { code: string }>(`select agency_code as code, ${FIGURES_SQL} from reports ${where} group by agency_code`, where.params);
     const names = await this.names.get();
     return rows.map((r) => ({ code: r.code, name: names.agency(r.code).shortName, ...figures(r) })).sort((a, b) => b.open - a.open || a.name.localeCompare(b.name));
   }
 
   async byKecamatan(viewer: Principal, w: StatsWindow): Promise<(Figures & { code: string | null; name: string })[]> {
     const where = this.base(viewer, w);
-    const rows = await this.db.query<FiguresRow & { code: string | null }>(`select kecamatan_code as code, ${FIGURES_SQL} from reports ${where} group by kecamatan_code`, where.params);
+    const rows = await this.aggregate<FiguresRow & { code: string | null }>(`select kecamatan_code as code, ${FIGURES_SQL} from reports ${where} group by kecamatan_code`, where.params);
     const names = await this.names.get();
     return rows
       .map((r) => ({ code: r.code, name: r.code ? (names.region(r.code)?.name ?? r.code) : 'Belum terpetakan', ...figures(r) }))
@@ -107,10 +115,12 @@ export class ReportStats {
   async map(viewer: Principal, w: StatsWindow, bbox: [number, number, number, number], zoom: number) {
     const where = this.base(viewer, w);
     const [west, south, east, north] = bbox;
-    where.add((p) => `location <@ box(point(${p(west)}, ${p(south)}), point(${p(east)}, ${p(north)}))`);
+    // Plain comparisons, not the GiST index: the window's indexes already narrow the set, and a
+    // city-wide box would make the planner walk the spatial index over every report.
+    where.add((p) => `lng between ${p(west)} and ${p(east)} and lat between ${p(south)} and ${p(north)}`);
     const cell = 360 / 2 ** zoom / 4;
     const cellParam = where.params.push(cell);
-    const rows = await this.db.query<{
+    const rows = await this.aggregate<{
       gx: number;
       gy: number;
       count: number;
