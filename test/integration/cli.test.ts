@@ -215,6 +215,17 @@ describe('satukota CLI [pglite, real processes]', () => {
       expect(r.stdout).toMatch(/Audit trail intact/);
     }, 60_000);
 
+    it('open311 key create prints the key on its last line; the running server accepts it', async () => {
+      const r = await run(['open311', 'key', 'create', 'Aplikasi mitra']);
+      expect(r.code, r.stderr).toBe(0);
+      const key = r.stdout.trim().split('\n').at(-1)!;
+      expect(key).toMatch(/^sk311_[A-Za-z0-9_-]{20,}$/);
+      const body = new URLSearchParams({ api_key: key, service_code: 'sampah', address_string: 'Jl. Mawar 1', description: 'Sampah menumpuk.' });
+      const res = await http('/open311/v2/requests.json', { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: body.toString() });
+      expect(res.status).toBe(201);
+      expect(((await res.json()) as { service_request_id: string }[])[0]!.service_request_id).toMatch(/^SK-\d{4}-\d{6}$/);
+    }, 60_000);
+
     it('import boundaries with an invalid feature fails and changes nothing', async () => {
       const fc = before as { features: { id: string; geometry: { coordinates: number[][][] } }[] };
       const good = fc.features.find((f) => f.id === '36.72.07.1002')!;

@@ -96,6 +96,19 @@ const MATRIX: [route: string, cells: string, body?: unknown][] = [
   ['GET    /api/v1/notification-deliveries',         'D    D    A    D    D    D    D    D'],
   ['GET    /api/v1/notification-deliveries?status=failed', 'D    D    A    D    D    D    D    D'],
   ['POST   /api/v1/notification-deliveries/999999/retry', 'D    D    A    D    D    D    D    D'],
+  // --- Open311 keys (admin); Open311 itself needs no login, only an api_key to POST ------------------
+  ['GET    /api/v1/open311-keys',                    'D    D    A    D    D    D    D    D'],
+  ['POST   /api/v1/open311-keys',                    'D    D    A    D    D    D    D    D', { name: 'Mitra matriks' }],
+  ['DELETE /api/v1/open311-keys/00000000-0000-4000-8000-000000000000', 'D    D    A    D    D    D    D    D'],
+  ['GET    /open311/v2/services.json',               'A    A    A    A    A    A    A    A'],
+  ['GET    /open311/v2/requests.xml',                'A    A    A    A    A    A    A    A'],
+  // --- export and statistics (officers; each sees their own scope) -------------------------------------
+  ['GET    /api/v1/reports/export.csv',              'D    D    A    A    A    A    A    A'],
+  ['GET    /api/v1/reports/export.xlsx?status=submitted', 'D    D    A    A    A    A    A    A'],
+  ['GET    /api/v1/stats/summary',                   'D    D    A    A    A    A    A    A'],
+  ['GET    /api/v1/stats/agencies?days=90',          'D    D    A    A    A    A    A    A'],
+  ['GET    /api/v1/stats/kecamatan',                 'D    D    A    A    A    A    A    A'],
+  ['GET    /api/v1/stats/map?bbox=105.9,-6.1,106.2,-5.8&zoom=12', 'D    D    A    A    A    A    A    A'],
 ];
 
 /**

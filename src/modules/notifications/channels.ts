@@ -1,5 +1,4 @@
 import { createHmac } from 'node:crypto';
-import nodemailer from 'nodemailer';
 import { z } from 'zod';
 import { errors } from '../../platform/errors.js';
 
@@ -146,6 +145,7 @@ export function smtpAdapter(): ChannelAdapter {
     async send(message, config) {
       const c = config as SmtpConfig;
       if (!message.to || !isEmail(message.to)) throw new Error('smtp needs an e-mail address');
+      const { default: nodemailer } = await import('nodemailer'); // only nodes that send e-mail need it
       const transport = nodemailer.createTransport({
         host: c.host,
         port: c.port,

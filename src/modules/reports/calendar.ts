@@ -1,4 +1,3 @@
-import Holidays from 'date-holidays';
 
 /** How long a report may stay in a stage: working days (normal categories) or clock hours (emergencies). */
 export type Duration = { unit: 'working_days'; value: number } | { unit: 'hours'; value: number };
@@ -170,7 +169,9 @@ const NAME_FIXES: Record<string, string> = { '27 Rajab': 'Isra Mikraj Nabi Muham
  * National days off in Indonesia for `year`, from date-holidays, one entry per date, sorted.
  * Cuti bersama are decreed yearly (SKB) and are not in date-holidays; add them by configuration.
  */
-export function indonesianPublicHolidays(year: number): HolidaySeed[] {
+export async function indonesianPublicHolidays(year: number): Promise<HolidaySeed[]> {
+  // Loaded on demand: its rule tables are large and needed only when a year is seeded.
+  const { default: Holidays } = await import('date-holidays');
   const byDate = new Map<string, string[]>();
   for (const holiday of new Holidays('ID').getHolidays(year, 'id')) {
     if (holiday.type !== 'public') continue;

@@ -31,12 +31,15 @@ export class HolidaysService {
   async ensureSeeded(now = new Date()): Promise<number> {
     const year = Number(localDate(now, this.timezone).slice(0, 4));
     let added = 0;
+    const seeded = new Set((await this.db.query<{ year: number }>('select year from holiday_years')).map((r) => r.year));
     for (const y of [year - 1, year, year + 1, year + 2]) {
+      if (seeded.has(y)) continue;
+      const holidays = await indonesianPublicHolidays(y);
       added += await this.db.transaction(async (tx) => {
         const fresh = await tx.maybeOne('insert into holiday_years (year) values ($1) on conflict do nothing returning year', [y]);
         if (!fresh) return 0;
         let n = 0;
-        for (const h of indonesianPublicHolidays(y)) {
+        for (const h of holidays) {
           const row = await tx.maybeOne(
             `insert into holidays (date, name, kind, source) values ($1, $2, $3, 'date-holidays') on conflict (date) do nothing returning date`,
             [h.date, h.name, h.kind],

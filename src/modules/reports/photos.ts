@@ -1,5 +1,4 @@
 import { createHash } from 'node:crypto';
-import sharp from 'sharp';
 import { AppError } from '../../platform/errors.js';
 
 /**
@@ -65,6 +64,8 @@ export async function processPhoto(input: Buffer): Promise<ProcessedPhoto> {
     });
   }
   const { extension, sharpFormat } = FORMATS[contentType];
+  // Loaded on the first photo: libvips is large, and many nodes never process one.
+  const { default: sharp } = await import('sharp');
 
   try {
     // failOn 'error' rejects truncated and corrupt data but tolerates the harmless decoder warnings
