@@ -1,59 +1,48 @@
 /**
- * Exporting 1,000,000 reports as CSV (and XLSX) through the export route's code: keyset batches from
- * PostgreSQL into the streaming writers, consumed by a sink. Prints rows/s and the process's peak
- * RSS. Goal: RSS < 200 MB. Run: npx tsx bench/export-1m.ts  (N to change; XLSX=0 to skip XLSX)
+ * Exporting 1,000,000 reports as CSV and XLSX through the real route, from a real server process:
+ * `GET /api/v1/reports/export.csv|xlsx` as the coordinator, read to the end over HTTP. Prints rows/s
+ * and the server process's resident memory: before, and its peak (VmHWM) while exporting.
+ * Goal: RSS < 200 MB. Run: npx tsx bench/export-1m.ts  (N to change; XLSX=0 to skip XLSX)
  */
-import { Writable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
-import type { Principal } from '../src/modules/identity/policy.js';
-import { EXPORT_COLUMNS } from '../src/modules/reports/export.js';
-import { allReports, listWhere } from '../src/modules/reports/queries.js';
-import { csvStream, xlsxStream, type Cell } from '../src/platform/tabular.js';
+import fs from 'node:fs';
 import { cityWithReports } from './generate.js';
+import { PASSWORD, startServerProcess } from './support.js';
 
 const N = Number(process.env.N ?? 1_000_000);
 const city = await cityWithReports('satukota_bench_export', N);
+await city.ctx.close();
+const server = await startServerProcess(city.url);
+const memory = () => {
+  const status = fs.readFileSync(`/proc/${server.child.pid}/status`, 'utf8');
+  const kb = (field: string) => Number(status.match(new RegExp(`${field}:\\s+(\\d+)`))![1]);
+  return { rss: kb('VmRSS') / 1024, peak: kb('VmHWM') / 1024 };
+};
 try {
-  const { ctx } = city;
-  const coordinator = await ctx.db.one<{ id: string }>(`select id from users where role = 'coordinator' limit 1`);
-  const viewer: Principal = { userId: coordinator.id, kind: 'officer', role: 'coordinator', scope: { kind: 'city', code: '36.72' }, isHead: false, sessionId: 'bench', via: 'bearer', csrfToken: null };
-  const names = await ctx.reports.names.get();
-  const m = process.memoryUsage();
-  console.log(`${N.toLocaleString('en')} reports on PostgreSQL; before exporting: RSS ${(m.rss / 1024 / 1024).toFixed(0)} MB, JS heap ${(m.heapUsed / 1024 / 1024).toFixed(0)} MB`);
-
+  const login = await fetch(`${server.url}/api/v1/auth/token`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ login: 'koordinator', password: PASSWORD }) });
+  const { token } = (await login.json()) as { token: string };
+  // Warm the process up (code paths loaded, caches filled), then reset the peak to now.
+  await (await fetch(`${server.url}/api/v1/reports/export.csv?status=submitted&from=2099-01-01`, { headers: { authorization: `Bearer ${token}` } })).arrayBuffer();
+  fs.writeFileSync(`/proc/${server.child.pid}/clear_refs`, '5');
+  console.log(`${N.toLocaleString('en')} reports on PostgreSQL; server process RSS before exporting ${memory().rss.toFixed(0)} MB`);
   for (const format of process.env.XLSX === '0' ? ['csv'] : ['csv', 'xlsx']) {
-    let rows = 0;
-    async function* cells(): AsyncGenerator<Cell[]> {
-      const now = new Date();
-      for await (const r of allReports(ctx.db, () => listWhere(viewer, {}, ctx.config.cityTimezone))) {
-        rows++;
-        yield EXPORT_COLUMNS.map((c) => c.value(r, names, now));
-      }
-    }
-    let bytes = 0;
-    let peakRss = 0;
-    let peakHeap = 0;
-    let writes = 0;
-    const sink = new Writable({
-      write(chunk: Buffer, _enc, done) {
-        bytes += chunk.length;
-        // Sampled: memoryUsage() walks the heap's spaces and is not free.
-        if (writes++ % 50 === 0) {
-          const m = process.memoryUsage();
-          peakRss = Math.max(peakRss, m.rss);
-          peakHeap = Math.max(peakHeap, m.heapUsed);
-        }
-        done();
-      },
-    });
     const started = performance.now();
-    await pipeline(format === 'csv' ? csvStream(EXPORT_COLUMNS, cells()) : xlsxStream(EXPORT_COLUMNS, cells()), sink);
+    const res = await fetch(`${server.url}/api/v1/reports/export.${format}`, { headers: { authorization: `Bearer ${token}` } });
+    if (!res.ok || !res.body) throw new Error(`export ${format}: ${res.status}`);
+    let bytes = 0;
+    let newlines = 0;
+    for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
+      bytes += chunk.length;
+      if (format === 'csv') for (const b of chunk) if (b === 10) newlines++;
+    }
     const seconds = (performance.now() - started) / 1000;
+    const m = memory();
     console.log(
-      `${format.toUpperCase().padEnd(5)} ${rows.toLocaleString('en')} rows in ${seconds.toFixed(1)} s = ${(rows / seconds).toFixed(0)} rows/s, ${(bytes / 1024 / 1024).toFixed(0)} MB written, ` +
-        `peak RSS ${(peakRss / 1024 / 1024).toFixed(0)} MB (goal < 200 MB), peak JS heap ${(peakHeap / 1024 / 1024).toFixed(0)} MB`,
+      `${format.toUpperCase().padEnd(5)} ${N.toLocaleString('en')} rows${format === 'csv' ? ` (${(newlines - 1).toLocaleString('en')} counted)` : ''} in ${seconds.toFixed(1)} s = ` +
+        `${(N / seconds).toFixed(0)} rows/s, ${(bytes / 1024 / 1024).toFixed(0)} MB; server RSS peak ${m.peak.toFixed(0)} MB (goal < 200 MB), now ${m.rss.toFixed(0)} MB`,
     );
+    fs.writeFileSync(`/proc/${server.child.pid}/clear_refs`, '5');
   }
 } finally {
+  await server.stop();
   await city.drop();
 }

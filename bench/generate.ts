@@ -10,7 +10,7 @@ import { loadConfig } from '../src/config.js';
 import { seedDemo } from '../src/modules/demo/seed.js';
 import { createDatabase, PASSWORD, SECRET } from './support.js';
 
-export async function cityWithReports(prefix: string, n: number): Promise<{ ctx: AppContext; drop(): Promise<void> }> {
+export async function cityWithReports(prefix: string, n: number): Promise<{ ctx: AppContext; url: string; drop(): Promise<void> }> {
   const database = await createDatabase(prefix);
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'satukota-bench-'));
   const config = loadConfig({ DATABASE_URL: database.url, SATUKOTA_SECRET_KEY: SECRET, DATA_DIR: dataDir, DEMO_PASSWORD: PASSWORD, ARGON2_MEMORY_KIB: '4096', ARGON2_TIME_COST: '1', LOG_LEVEL: 'warn' });
@@ -26,8 +26,9 @@ export async function cityWithReports(prefix: string, n: number): Promise<{ ctx:
   process.stderr.write(` in ${((performance.now() - started) / 1000).toFixed(0)} s\n`);
   return {
     ctx,
+    url: database.url,
     async drop() {
-      await ctx.close();
+      await ctx.close().catch(() => undefined); // the caller may have closed it already
       await database.drop();
       fs.rmSync(dataDir, { recursive: true, force: true });
     },

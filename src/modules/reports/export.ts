@@ -11,8 +11,18 @@ import { listFiltersSchema } from './schema.js';
 import type { ReportRow, ReportsService } from './service.js';
 import { OPEN_STATUSES, statusName } from './workflow.js';
 
+type ExportRow = Pick<
+  ReportRow,
+  | 'id' | 'tracking_no' | 'category_code' | 'status' | 'emergency' | 'priority' | 'support_count' | 'kelurahan_code' | 'kecamatan_code' | 'agency_code'
+  | 'handler_kind' | 'handler_code' | 'address' | 'lat' | 'lng' | 'channel' | 'privacy' | 'submitted_at' | 'due_at' | 'resolve_due_at'
+  | 'escalation_count' | 'resolved_at' | 'closed_at' | 'rating' | 'description'
+>;
+const EXPORT_SELECT =
+  'id, tracking_no, category_code, status, emergency, priority, support_count, kelurahan_code, kecamatan_code, agency_code, handler_kind, handler_code, ' +
+  'address, lat, lng, channel, privacy, submitted_at, due_at, resolve_due_at, escalation_count, resolved_at, closed_at, rating, description';
+
 /** Columns of an export. No reporter: exports leave the platform, personal data stays in it. */
-export const EXPORT_COLUMNS: (Column & { value: (r: ReportRow, n: Names, now: Date) => Cell })[] = [
+export const EXPORT_COLUMNS: (Column & { value: (r: ExportRow, n: Names, now: Date) => Cell })[] = [
   { header: 'Nomor laporan', width: 16, value: (r) => r.tracking_no },
   { header: 'Kategori', width: 28, value: (r, n) => n.category(r.category_code).name.id },
   { header: 'Status', width: 16, value: (r) => statusName(r.status, 'id') },
@@ -58,7 +68,7 @@ export function exportRoutes(app: HttpApp, reports: ReportsService, deps: { db: 
       const now = new Date();
       await deps.audit.append({ actor: { id: p.userId, label: p.role }, action: 'reports.exported', ip: requestMeta(request).ip, details: { format: request.params.format, filters } });
       async function* rows(): AsyncGenerator<Cell[]> {
-        for await (const r of allReports(deps.db, () => listWhere(p, filters, timezone))) yield EXPORT_COLUMNS.map((c) => c.value(r, names, now));
+        for await (const r of allReports<ExportRow>(deps.db, () => listWhere(p, filters, timezone), EXPORT_SELECT)) yield EXPORT_COLUMNS.map((c) => c.value(r, names, now));
       }
       const stamp = new Date().toISOString().slice(0, 10);
       const stream =
