@@ -15,7 +15,7 @@ export async function cityWithReports(prefix: string, n: number): Promise<{ ctx:
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'satukota-bench-'));
   const config = loadConfig({ DATABASE_URL: database.url, SATUKOTA_SECRET_KEY: SECRET, DATA_DIR: dataDir, DEMO_PASSWORD: PASSWORD, ARGON2_MEMORY_KIB: '4096', ARGON2_TIME_COST: '1', LOG_LEVEL: 'warn' });
   const ctx = await createContext(config);
-  await seedDemo(ctx);
+  await seedDemo(ctx, { reports: false });
   const started = performance.now();
   const chunk = 100_000;
   for (let done = 0; done < n; done += chunk) {

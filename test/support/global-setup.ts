@@ -23,7 +23,7 @@ declare module 'vitest' {
  */
 async function seedTemplate(db: Database, dataDir: string): Promise<void> {
   const ctx = await createContext(testConfig({}, dataDir), { db, sender: memorySender(), log: createLogger({ level: 'silent' }) });
-  await seedDemo(ctx);
+  await seedDemo(ctx, { reports: false });
 }
 
 export default async function setup(project: TestProject) {
