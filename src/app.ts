@@ -115,10 +115,13 @@ export async function createContext(config: Config, options: ContextOptions = {}
     timezone: config.cityTimezone,
     ...config.reports,
   });
-  await holidays.ensureSeeded();
   const notifications = new NotificationsService(db, cipher, audit, log, jobs, { publicUrl: config.publicUrl });
   notifications.subscribe(events, reports);
-  await notifications.ensureDefaultChannel();
+  // Data every installation needs; skipped by `migrate`, which opens the context before the tables exist.
+  if (!options.skipMigrations) {
+    await holidays.ensureSeeded();
+    await notifications.ensureDefaultChannel();
+  }
   const deadlines = new DeadlineKeeper(db, holidays, log, config.reports.autoCloseDays);
   jobs.every('reports.deadlines', 60_000, async () => {
     await deadlines.run();
