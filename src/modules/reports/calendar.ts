@@ -75,6 +75,19 @@ export function localDate(instant: Date, timezone: string): string {
  * rather than by offset arithmetic, so DST gaps and repeated hours at midnight need no special cases.
  */
 export function endOfLocalDay(isoDate: string, timezone: string): Date {
+  const key = `${timezone}|${isoDate}`;
+  const known = endsOfDays.get(key);
+  if (known !== undefined) return new Date(known);
+  const end = searchEndOfLocalDay(isoDate, timezone);
+  // ~17 formatter calls per search, and every deadline needs one: remember the few recent days.
+  if (endsOfDays.size >= 4096) endsOfDays.clear();
+  endsOfDays.set(key, end.getTime());
+  return end;
+}
+
+const endsOfDays = new Map<string, number>();
+
+function searchEndOfLocalDay(isoDate: string, timezone: string): Date {
   const next = addDays(isoDate, 1);
   const wallMidnight = parseIsoDate(next) / 1000;
   // UTC offsets lie within ±15 h (incl. historical LMT), so local midnight lies in this bracket.
