@@ -230,10 +230,20 @@ describe('NotificationsService', () => {
         `select d.recipient_user_id, d.subject, d.body_enc from notification_deliveries d join notification_channels c on c.id = d.channel_id where c.kind = 'console' order by d.id`,
       )).map((d) => ({ to: d.recipient_user_id ?? 'contact', subject: d.subject, body: cipher.decrypt(d.body_enc) }));
 
-    it('tells the handling unit about a new report', async () => {
+    it('pushes an emergency to the handling unit at once; an ordinary web report waits in the inbox', async () => {
       await service.ensureDefaultChannel();
+      await emit('report.submitted', { reportId, emergency: false });
+      expect(await consoleMessages()).toEqual([]);
       await emit('report.submitted', { reportId, emergency: true });
-      expect(await consoleMessages()).toEqual([{ to: officer, subject: 'Laporan baru SK-2026-000001', body: expect.stringContaining('(DARURAT)') }]);
+      expect(await consoleMessages()).toEqual([{ to: officer, subject: 'Laporan DARURAT SK-2026-000001', body: expect.stringContaining('DARURAT') }]);
+    });
+
+    it('gives a reporter without the app (phone, Open311) the tracking number', async () => {
+      await service.ensureDefaultChannel();
+      await emit('report.submitted', { reportId: phoneReportId, emergency: false });
+      const msgs = await consoleMessages();
+      expect(msgs).toHaveLength(1);
+      expect(msgs[0]).toMatchObject({ to: 'contact', subject: expect.stringMatching(/^Laporan SK-\d{4}-\d{6} diterima$/) });
     });
 
     it('tells the reporter (anonymous too) and supporters of a status change, and the target unit of a disposisi', async () => {

@@ -500,14 +500,19 @@ export class NotificationsService {
     });
     const unit = (kind: HandlerKind, code: string) => this.unitOfficers(tx, kind, code);
     switch (event.topic) {
-      case 'report.submitted':
-        return [
-          message(
-            await unit(report.handler_kind, report.handler_code),
-            `Laporan baru ${trk}`,
-            `SatuKota: laporan baru ${trk}${p.emergency ? ' (DARURAT)' : ''} masuk ke unit Anda. Mohon segera diverifikasi.`,
-          ),
-        ];
+      case 'report.submitted': {
+        // Officers find new reports in their inbox (and the wall shows them live); only an emergency
+        // is pushed to the unit at once. A reporter without the app (phone, Open311) gets the
+        // tracking number; a citizen in the app already sees it.
+        const out: NotificationMessage[] = [];
+        if (p.emergency) {
+          out.push(message(await unit(report.handler_kind, report.handler_code), `Laporan DARURAT ${trk}`, `SatuKota: laporan DARURAT ${trk} masuk ke unit Anda. Mohon segera ditangani.`));
+        }
+        if (report.channel !== 'web') {
+          out.push(message(this.reporterOf(report, reports), `Laporan ${trk} diterima`, `SatuKota: laporan Anda diterima dengan nomor ${trk}. Simpan nomor ini untuk memantau penanganannya.${link}`));
+        }
+        return out;
+      }
       case 'report.status_changed': {
         const action = p.action as TransitionAction;
         const status = statusName(p.to as ReportStatus, 'id');
