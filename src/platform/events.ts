@@ -58,11 +58,14 @@ export class EventDispatcher {
       [limit],
     );
     rows.sort((a, b) => a.id - b.id);
+    // Delivered events are marked together at the end: one statement per batch, not per event (a
+    // node dying before that only redelivers them, which idempotent subscribers absorb).
+    const delivered: number[] = [];
     for (const row of rows) {
       const event: OutboxEvent = { id: row.id, topic: row.topic, payload: row.payload, createdAt: row.created_at };
       try {
         for (const s of this.subscribers) if (this.matches(s.pattern, row.topic)) await s.fn(event);
-        await this.db.query('update outbox set dispatched_at = now(), claimed_until = null, attempts = attempts + 1 where id = $1', [row.id]);
+        delivered.push(row.id);
       } catch (error) {
         this.log.warn({ err: error, eventId: row.id, topic: row.topic }, 'event subscriber failed; will retry');
         // The lease doubles as the retry back-off: 2 s, 4 s, 8 s … up to 5 minutes.
@@ -72,6 +75,9 @@ export class EventDispatcher {
           [row.id, String(error)],
         );
       }
+    }
+    if (delivered.length > 0) {
+      await this.db.query('update outbox set dispatched_at = now(), claimed_until = null, attempts = attempts + 1 where id = any($1)', [delivered]);
     }
     return rows.length;
   }

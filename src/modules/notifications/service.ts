@@ -478,6 +478,8 @@ export class NotificationsService {
     return events.subscribe('report.*', async (event) => {
       const reportId = event.payload.reportId;
       if (typeof reportId !== 'string') return;
+      // The common case, decided from the event alone: an ordinary report from the app notifies nobody.
+      if (event.topic === 'report.submitted' && !event.payload.emergency && event.payload.channel === 'web') return;
       await this.db.transaction(async (tx) => {
         const report = await reports.row(reportId, tx);
         if (!report) return;

@@ -434,7 +434,7 @@ export class ReportsService {
           // A concurrent retry with the same key won: undo this one and answer with that report.
           if (!claimed) throw new Replayed(id);
         }
-        await publish(tx, 'report.submitted', { reportId: id, emergency: category.emergency });
+        await publish(tx, 'report.submitted', { reportId: id, emergency: category.emergency, channel });
       });
     } catch (error) {
       await this.discardPhotos(stored);
