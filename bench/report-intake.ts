@@ -9,7 +9,7 @@
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import sharp from 'sharp';
-import { createDatabase, line, PASSWORD, runConcurrent, startServerProcess } from './support.js';
+import { createDatabase, line, PASSWORD, request, runConcurrent, startServerProcess } from './support.js';
 
 const N = Number(process.env.N ?? 3000);
 const N_PHOTO = Number(process.env.N_PHOTO ?? 300);
@@ -34,13 +34,12 @@ try {
   }
   const submit = async (i: number) => {
     const p = POINTS[i % POINTS.length]!;
-    const res = await fetch(`${server.url}/api/v1/reports`, {
+    const res = await request(`${server.url}/api/v1/reports`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization: `Bearer ${tokens[i % tokens.length]}`, 'idempotency-key': randomUUID() },
       body: JSON.stringify({ categoryCode: CATEGORIES[i % CATEGORIES.length], description: `Laporan uji beban nomor ${i}, mohon ditindaklanjuti.`, lat: p.lat + (i % 7) * 1e-4, lng: p.lng, privacy: 'public' }),
     });
-    if (res.status !== 201) throw new Error(`submit ${i}: ${res.status} ${await res.text()}`);
-    await res.arrayBuffer();
+    if (res.status !== 201) throw new Error(`submit ${i}: ${res.status} ${res.body}`);
   };
   await runConcurrent(200, CONCURRENCY, submit); // warm-up: JIT, caches, connection pool
   const app = await runConcurrent(N, CONCURRENCY, submit);

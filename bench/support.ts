@@ -1,5 +1,6 @@
 /** Shared pieces of the benchmarks: a throw-away PostgreSQL database, a server process, percentiles. */
 import { spawn, type ChildProcess } from 'node:child_process';
+import http from 'node:http';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -109,4 +110,23 @@ export function line(label: string, r: { latencies: number[]; seconds: number },
   const rate = r.latencies.length / r.seconds;
   console.log(`${label.padEnd(44)} ${rate.toFixed(0).padStart(6)} ${unit}   p50 ${percentile(r.latencies, 0.5).toFixed(1).padStart(6)} ms   p99 ${percentile(r.latencies, 0.99).toFixed(1).padStart(6)} ms`);
   return rate;
+}
+
+const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
+
+/**
+ * A plain keep-alive HTTP request: the load generator shares the machine's two cores with the server
+ * and the database, so it must cost as little as it can (fetch costs several times more per request).
+ */
+export function request(url: string, options: { method?: string; headers?: Record<string, string>; body?: string | Buffer } = {}): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = http.request(url, { method: options.method ?? 'GET', headers: options.headers, agent }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end(options.body);
+  });
 }

@@ -65,7 +65,7 @@ export interface ContextOptions {
 }
 
 export async function openDatabase(config: Config): Promise<Database> {
-  return config.database.kind === 'pglite' ? openPglite({ dataDir: config.database.dataDir }) : openPostgres(config.database.url);
+  return config.database.kind === 'pglite' ? openPglite({ dataDir: config.database.dataDir }) : openPostgres(config.database.url, { max: config.database.poolMax });
 }
 
 export async function createContext(config: Config, options: ContextOptions = {}): Promise<AppContext> {

@@ -50,6 +50,7 @@ const envSchema = z
     SESSION_TTL_HOURS: z.coerce.number().int().min(1).max(24 * 90).default(24 * 14),
     WEB_DIST_DIR: z.string().optional(),
     FILES_DIR: z.string().optional(),
+    DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(200).default(10),
     REPORT_AUTOCLOSE_DAYS: z.coerce.number().int().min(1).max(90).default(7),
     DUPLICATE_RADIUS_M: z.coerce.number().int().min(5).max(1000).default(50),
     DUPLICATE_WINDOW_DAYS: z.coerce.number().int().min(1).max(365).default(30),
@@ -59,7 +60,7 @@ export interface Config {
   port: number;
   host: string;
   dataDir: string;
-  database: { kind: 'pglite'; dataDir: string } | { kind: 'postgresql'; url: string };
+  database: { kind: 'pglite'; dataDir: string } | { kind: 'postgresql'; url: string; poolMax: number };
   cityCode: string;
   cityTimezone: string;
   /** undefined only with PGlite, where the key is generated into DATA_DIR on first start. */
@@ -121,7 +122,7 @@ export function loadConfig(env: Record<string, string | undefined> = readEnviron
 
   const dataDir = path.resolve(e.DATA_DIR);
   const database: Config['database'] = e.DATABASE_URL
-    ? { kind: 'postgresql', url: e.DATABASE_URL }
+    ? { kind: 'postgresql', url: e.DATABASE_URL, poolMax: e.DATABASE_POOL_MAX }
     : { kind: 'pglite', dataDir: path.join(dataDir, 'pglite') };
   return {
     port: e.PORT,
