@@ -93,6 +93,28 @@ const COLUMNS = `code, name_id, name_en, description_id, description_en, group_c
 
 type Actor = { id: string | null; label: string };
 
+/** A category's values in the order of COLUMNS (`code` first, so updates address it as $1). */
+function columnValues(c: z.infer<typeof categoryInputSchema>): unknown[] {
+  return [
+    c.code,
+    c.name.id,
+    c.name.en,
+    c.description?.id ?? null,
+    c.description?.en ?? null,
+    c.group,
+    c.icon,
+    c.agencyCode,
+    c.firstHandler,
+    c.emergency,
+    c.deadlines.verify,
+    c.deadlines.dispatch,
+    c.deadlines.resolve,
+    JSON.stringify(c.questions),
+    c.active,
+    c.sortOrder,
+  ];
+}
+
 /** How long a node trusts its copy of the categories; an admin's change on another node shows within it. */
 const CACHE_MS = 30_000;
 
@@ -138,24 +160,7 @@ export class CategoriesService {
     try {
       await q.query(
         `insert into report_categories (${COLUMNS}) values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)`,
-        [
-          c.code,
-          c.name.id,
-          c.name.en,
-          c.description?.id ?? null,
-          c.description?.en ?? null,
-          c.group,
-          c.icon,
-          c.agencyCode,
-          c.firstHandler,
-          c.emergency,
-          c.deadlines.verify,
-          c.deadlines.dispatch,
-          c.deadlines.resolve,
-          JSON.stringify(c.questions),
-          c.active,
-          c.sortOrder,
-        ],
+        columnValues(c),
       );
     } catch (error) {
       if (isUniqueViolation(error)) throw errors.conflict('category_exists', { id: `Kategori ${c.code} sudah ada.`, en: `Category ${c.code} exists.` });
@@ -177,24 +182,7 @@ export class CategoriesService {
         `update report_categories set name_id = $2, name_en = $3, description_id = $4, description_en = $5, group_code = $6, icon = $7,
            agency_code = $8, first_handler = $9, emergency = $10, verify_within = $11, dispatch_within = $12, resolve_within = $13,
            questions = $14, active = $15, sort_order = $16, updated_at = now() where code = $1`,
-        [
-          code,
-          next.name.id,
-          next.name.en,
-          next.description?.id ?? null,
-          next.description?.en ?? null,
-          next.group,
-          next.icon,
-          next.agencyCode,
-          next.firstHandler,
-          next.emergency,
-          next.deadlines.verify,
-          next.deadlines.dispatch,
-          next.deadlines.resolve,
-          JSON.stringify(next.questions),
-          next.active,
-          next.sortOrder,
-        ],
+        columnValues(next),
       );
       await this.audit.append({ actor, action: 'category.updated', subject: { type: 'report_category', id: code }, details: { fields: Object.keys(changes) } }, tx);
     });

@@ -510,9 +510,8 @@ export class ReportsService {
     const p = authorize(principal, policyActionOf(action), reportResource(current));
     assertTransition(action, current.status);
     const note = input.note?.trim() || null;
-    if (TRANSITIONS[action].noteRequired && !note) {
-      throw errors.badRequest('note_required', { id: NOTE_REQUIRED[action].id, en: NOTE_REQUIRED[action].en }, { field: 'note' });
-    }
+    const ask = TRANSITIONS[action].noteRequired;
+    if (ask && !note) throw errors.badRequest('note_required', ask, { field: 'note' });
     const category = (await this.categories.get(current.category_code))!;
     // Everything that may fail or needs other lookups happens before the transaction (PGlite has one connection).
     const prepared = await this.prepare(action, current, input, category, p);
@@ -744,15 +743,3 @@ export class ReportsService {
     );
   }
 }
-
-const NOTE_REQUIRED: Record<TransitionAction, { id: string; en: string }> = {
-  verify: { id: 'Tulis catatan.', en: 'Write a note.' },
-  reject: { id: 'Tulis alasan penolakan yang dapat dipahami pelapor.', en: 'Give a reason the reporter can understand.' },
-  merge: { id: 'Tulis catatan.', en: 'Write a note.' },
-  dispatch: { id: 'Tulis instruksi disposisi untuk unit tujuan.', en: 'Write an instruction for the unit.' },
-  return: { id: 'Jelaskan mengapa laporan ini bukan kewenangan unit Anda.', en: 'Explain why this report is not your unit’s responsibility.' },
-  start: { id: 'Tulis catatan.', en: 'Write a note.' },
-  resolve: { id: 'Jelaskan apa yang telah dilakukan untuk menyelesaikan masalah.', en: 'Describe what was done to resolve the problem.' },
-  close: { id: 'Tulis catatan.', en: 'Write a note.' },
-  dispute: { id: 'Jelaskan mengapa masalah belum selesai.', en: 'Explain why the problem is not solved.' },
-};

@@ -1,5 +1,5 @@
 import type { Action } from '../identity/policy.js';
-import { AppError } from '../../platform/errors.js';
+import { AppError, type LocalisedText } from '../../platform/errors.js';
 
 /**
  * The report state machine, in one place. `TRANSITIONS` says from which states each action may be
@@ -23,24 +23,40 @@ export type TransitionAction = (typeof TRANSITION_ACTIONS)[number];
 interface Transition {
   from: readonly ReportStatus[];
   to: ReportStatus;
-  /** A note the actor must give (a reason, an instruction, what was done). */
-  noteRequired: boolean;
+  /** When the actor must give a note (a reason, an instruction, what was done): what to ask for. */
+  noteRequired?: LocalisedText;
 }
 
 export const TRANSITIONS: Record<TransitionAction, Transition> = {
-  verify: { from: ['submitted'], to: 'verified', noteRequired: false },
-  reject: { from: ['submitted'], to: 'rejected', noteRequired: true },
-  merge: { from: ['submitted', 'verified'], to: 'merged', noteRequired: false },
+  verify: { from: ['submitted'], to: 'verified' },
+  reject: {
+    from: ['submitted'],
+    to: 'rejected',
+    noteRequired: { id: 'Tulis alasan penolakan yang dapat dipahami pelapor.', en: 'Give a reason the reporter can understand.' },
+  },
+  merge: { from: ['submitted', 'verified'], to: 'merged' },
   // Disposisi, and re-disposisi while the work has not been finished.
-  dispatch: { from: ['verified', 'dispatched', 'in_progress'], to: 'dispatched', noteRequired: true },
+  dispatch: {
+    from: ['verified', 'dispatched', 'in_progress'],
+    to: 'dispatched',
+    noteRequired: { id: 'Tulis instruksi disposisi untuk unit tujuan.', en: 'Write an instruction for the unit.' },
+  },
   // "Not our responsibility": back to the coordinator, who dispatches again.
-  return: { from: ['dispatched', 'in_progress'], to: 'verified', noteRequired: true },
+  return: {
+    from: ['dispatched', 'in_progress'],
+    to: 'verified',
+    noteRequired: { id: 'Jelaskan mengapa laporan ini bukan kewenangan unit Anda.', en: 'Explain why this report is not your unit’s responsibility.' },
+  },
   // A unit that can fix it itself starts without a disposisi.
-  start: { from: ['verified', 'dispatched'], to: 'in_progress', noteRequired: false },
-  resolve: { from: ['dispatched', 'in_progress'], to: 'resolved', noteRequired: true },
-  close: { from: ['resolved'], to: 'closed', noteRequired: false },
+  start: { from: ['verified', 'dispatched'], to: 'in_progress' },
+  resolve: {
+    from: ['dispatched', 'in_progress'],
+    to: 'resolved',
+    noteRequired: { id: 'Jelaskan apa yang telah dilakukan untuk menyelesaikan masalah.', en: 'Describe what was done to resolve the problem.' },
+  },
+  close: { from: ['resolved'], to: 'closed' },
   // The citizen disputes a resolution within the window: back to the unit that resolved it.
-  dispute: { from: ['resolved'], to: 'dispatched', noteRequired: true },
+  dispute: { from: ['resolved'], to: 'dispatched', noteRequired: { id: 'Jelaskan mengapa masalah belum selesai.', en: 'Explain why the problem is not solved.' } },
 };
 
 export function policyActionOf(action: TransitionAction): Action {
