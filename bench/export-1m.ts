@@ -10,7 +10,7 @@ import { PASSWORD, startServerProcess } from './support.js';
 
 const N = Number(process.env.N ?? 1_000_000);
 const city = await cityWithReports('satukota_bench_export', N);
-await city.ctx.close();
+await city.close(); // the server process opens its own connections
 const server = await startServerProcess(city.url);
 const memory = () => {
   const status = fs.readFileSync(`/proc/${server.child.pid}/status`, 'utf8');
