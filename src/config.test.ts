@@ -24,10 +24,18 @@ describe('config', () => {
     for (const name of ['PORT', 'CITY_CODE', 'DATABASE_URL', 'DEMO', 'TLS_KEY']) expect(problems).toContain(name);
   });
 
+  it('reads the report settings and refuses out-of-range values, naming each', () => {
+    const c = loadConfig({ REPORT_AUTOCLOSE_DAYS: '14', DUPLICATE_RADIUS_M: '80', FILES_DIR: '/srv/foto' });
+    expect(c.reports).toEqual({ autoCloseDays: 14, duplicateRadiusMeters: 80, duplicateWindowDays: 30 });
+    expect(c.filesDir).toBe('/srv/foto');
+    const bad = () => loadConfig({ REPORT_AUTOCLOSE_DAYS: '0', DUPLICATE_RADIUS_M: 'jauh', DATABASE_POOL_MAX: '500' });
+    for (const name of ['REPORT_AUTOCLOSE_DAYS', 'DUPLICATE_RADIUS_M', 'DATABASE_POOL_MAX']) expect(bad).toThrow(name);
+  });
+
   it('requires the secret key with PostgreSQL, which several nodes share', () => {
     expect(() => loadConfig({ DATABASE_URL: 'postgres://localhost/satukota' })).toThrow(/SATUKOTA_SECRET_KEY/);
     const c = loadConfig({ DATABASE_URL: 'postgres://localhost/satukota', SATUKOTA_SECRET_KEY: 'x'.repeat(40) });
-    expect(c.database).toEqual({ kind: 'postgresql', url: 'postgres://localhost/satukota' });
+    expect(c.database).toEqual({ kind: 'postgresql', url: 'postgres://localhost/satukota', poolMax: 10 });
     expect(c.demo).toBe(false);
   });
 
