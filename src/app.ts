@@ -27,6 +27,8 @@ import { reportRoutes } from './modules/reports/routes.js';
 import { Open311Keys, open311Routes } from './modules/reports/open311.js';
 import { exportRoutes } from './modules/reports/export.js';
 import { ReportStats, statsRoutes } from './modules/reports/stats.js';
+import { reportsLiveLayer } from './modules/reports/live.js';
+import { LiveHub } from './modules/command/live.js';
 import { NotificationsService, notificationRoutes } from './modules/notifications/index.js';
 import { ReportsService } from './modules/reports/service.js';
 import { z } from 'zod';
@@ -50,6 +52,7 @@ export interface AppContext {
   reports: ReportsService;
   notifications: NotificationsService;
   open311Keys: Open311Keys;
+  live: LiveHub;
   deadlines: DeadlineKeeper;
   /** Secret key generated just now (PGlite first start): the caller tells the operator to back it up. */
   generatedSecretKeyFile: string | undefined;
@@ -122,6 +125,8 @@ export async function createContext(config: Config, options: ContextOptions = {}
     await holidays.ensureSeeded();
     await notifications.ensureDefaultChannel();
   }
+  const live = new LiveHub(db, log);
+  live.layer('report.', reportsLiveLayer(reports));
   const deadlines = new DeadlineKeeper(db, holidays, log, config.reports.autoCloseDays);
   jobs.every('reports.deadlines', 60_000, async () => {
     await deadlines.run();
@@ -142,9 +147,11 @@ export async function createContext(config: Config, options: ContextOptions = {}
     reports,
     notifications,
     open311Keys: new Open311Keys(db, audit),
+    live,
     deadlines,
     generatedSecretKeyFile,
     async close() {
+      await live.stop();
       await jobs.stop();
       await db.close();
     },
@@ -198,6 +205,9 @@ export async function buildHttp(ctx: AppContext): Promise<HttpApp> {
   notificationRoutes(app, ctx.notifications);
   exportRoutes(app, ctx.reports, { db: ctx.db, audit: ctx.audit });
   statsRoutes(app, new ReportStats(ctx.db, ctx.reports.names));
+  ctx.live.routes(app);
+  // Listening starts with the HTTP app that serves the stream (CLI commands never need it).
+  await ctx.live.start();
   open311Routes(app, ctx.reports, ctx.open311Keys, { cityCode: ctx.config.cityCode, publicUrl: ctx.config.publicUrl, db: ctx.db });
   return app;
 }

@@ -21,6 +21,11 @@ export interface Queryable {
 export interface Database extends Queryable {
   readonly kind: 'pglite' | 'postgresql';
   transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
+  /**
+   * LISTEN on a channel: `fn` receives the payload of every NOTIFY, from any node, after its
+   * transaction commits. Returns a function that stops listening.
+   */
+  listen(channel: string, fn: (payload: string) => void): Promise<() => Promise<void>>;
   close(): Promise<void>;
 }
 
@@ -90,6 +95,12 @@ export async function openPglite(options: PgliteOptions = {}): Promise<Database 
         })),
       );
     },
+    async listen(channel, fn) {
+      const stop = await db.listen(channel, fn);
+      return async () => {
+        if (!db.closed) await stop();
+      };
+    },
     async close() {
       if (!db.closed) await db.close();
     },
@@ -140,6 +151,30 @@ export async function openPostgres(url: string, options: { max?: number } = {}):
       } finally {
         client.release();
       }
+    },
+    async listen(channel, fn) {
+      // A connection of its own, outside the pool: LISTEN lasts as long as the session. If it drops,
+      // a new one is opened after a pause (events in between are missed; live views catch up on reload).
+      let client: pg.Client | undefined;
+      let stopped = false;
+      const connect = async (): Promise<void> => {
+        const c = new pg.Client({ connectionString: url, types: pgTypes });
+        c.on('notification', (m) => {
+          if (m.channel === channel) fn(m.payload ?? '');
+        });
+        c.on('error', () => {
+          c.end().catch(() => undefined);
+          if (!stopped) setTimeout(() => void connect().catch(() => undefined), 1000);
+        });
+        await c.connect();
+        await c.query(`listen ${pg.escapeIdentifier(channel)}`);
+        client = c;
+      };
+      await connect();
+      return async () => {
+        stopped = true;
+        await client?.end().catch(() => undefined);
+      };
     },
     async close() {
       await pool.end();

@@ -16,8 +16,19 @@ export interface OutboxEvent<T = Record<string, unknown>> {
 
 export type Subscriber = (event: OutboxEvent) => Promise<void> | void;
 
+/** The NOTIFY channel that carries every outbox event to the live streams of every node at once. */
+export const LIVE_CHANNEL = 'satukota_live';
+
 export async function publish(tx: Queryable, topic: string, payload: Record<string, unknown>): Promise<void> {
-  await tx.query('insert into outbox (topic, payload) values ($1, $2)', [topic, JSON.stringify(payload)]);
+  const json = JSON.stringify(payload);
+  // The NOTIFY reaches live views at commit, within milliseconds; the outbox row drives the reliable
+  // work. NOTIFY payloads are limited to 8000 bytes: a large payload is announced by its topic alone.
+  await tx.query('with o as (insert into outbox (topic, payload) values ($1, $2) returning id) select pg_notify($3, $4) from o', [
+    topic,
+    json,
+    LIVE_CHANNEL,
+    JSON.stringify(json.length < 7000 ? { topic, payload } : { topic }),
+  ]);
 }
 
 export class EventDispatcher {

@@ -1,0 +1,149 @@
+import type { ServerResponse } from 'node:http';
+import type { Database } from '../../platform/db.js';
+import type { Language } from '../../platform/errors.js';
+import { LIVE_CHANNEL } from '../../platform/events.js';
+import type { HttpApp } from '../../platform/http.js';
+import type { Logger } from '../../platform/logger.js';
+import type { Principal } from '../identity/policy.js';
+
+/**
+ * The live stream behind the command center, the officers' inbox and the public map: every outbox
+ * event reaches every node at once through NOTIFY, and each node turns it into server-sent events for
+ * its own connections. What a viewer receives is decided per viewer by the module that owns the
+ * topic (reports today; agency feeds and sensors later register their own layers), with the same
+ * rules as the API: a viewer never learns through the stream what the API would not show them.
+ */
+export interface LiveViewer {
+  readonly principal: Principal | undefined;
+  readonly lang: Language;
+  send(event: string, data: unknown): void;
+}
+
+export interface LiveEvent {
+  topic: string;
+  payload?: Record<string, unknown>;
+}
+
+/** Sends what each viewer may see of one event (or nothing). */
+export type LiveLayer = (event: LiveEvent, viewers: readonly LiveViewer[]) => Promise<void>;
+
+/** A connection is closed after this long; the browser reconnects and is authenticated afresh. */
+const MAX_CONNECTION_MS = 10 * 60_000;
+const HEARTBEAT_MS = 20_000;
+/** A client that stops reading is dropped rather than buffered without end. */
+const MAX_BUFFERED_BYTES = 1 << 20;
+
+interface Connection extends LiveViewer {
+  res: ServerResponse;
+  openedAt: number;
+}
+
+export class LiveHub {
+  private readonly layers: { prefix: string; layer: LiveLayer }[] = [];
+  private readonly connections = new Set<Connection>();
+  private queue: Promise<void> = Promise.resolve();
+  private stopListening: (() => Promise<void>) | undefined;
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly db: Database,
+    private readonly log: Logger,
+  ) {}
+
+  /** Registers the layer that presents events whose topic starts with `prefix` (e.g. 'report.'). */
+  layer(prefix: string, layer: LiveLayer): void {
+    this.layers.push({ prefix, layer });
+  }
+
+  get size(): number {
+    return this.connections.size;
+  }
+
+  async start(): Promise<void> {
+    if (this.stopListening) return;
+    this.stopListening = await this.db.listen(LIVE_CHANNEL, (payload) => {
+      let event: LiveEvent;
+      try {
+        event = JSON.parse(payload) as LiveEvent;
+      } catch {
+        return;
+      }
+      // One at a time, in commit order: a viewer must not see "resolved" before "dispatched".
+      this.queue = this.queue.then(() => this.fanOut(event)).catch((error) => this.log.warn({ err: error, topic: event.topic }, 'live event failed'));
+    });
+    this.timer = setInterval(() => this.heartbeat(), HEARTBEAT_MS);
+    this.timer.unref();
+  }
+
+  async stop(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    await this.stopListening?.();
+    this.stopListening = undefined;
+    for (const c of this.connections) c.res.end();
+    this.connections.clear();
+    await this.queue;
+  }
+
+  private async fanOut(event: LiveEvent): Promise<void> {
+    if (this.connections.size === 0) return;
+    const viewers = [...this.connections];
+    for (const { prefix, layer } of this.layers) if (event.topic.startsWith(prefix)) await layer(event, viewers);
+  }
+
+  private heartbeat(): void {
+    const now = Date.now();
+    for (const c of this.connections) {
+      if (now - c.openedAt > MAX_CONNECTION_MS) this.drop(c);
+      else c.res.write(': ping\n\n');
+    }
+  }
+
+  private drop(c: Connection): void {
+    this.connections.delete(c);
+    c.res.end();
+  }
+
+  routes(app: HttpApp): void {
+    // Open streams would keep the server from closing.
+    app.addHook('preClose', async () => {
+      for (const c of this.connections) c.res.end();
+      this.connections.clear();
+    });
+    app.get(
+      '/api/v1/live',
+      {
+        schema: {
+          tags: ['command'],
+          summary: 'Server-sent events: live changes, each as this viewer may see it (EventSource; cookie session, or none for the public view)',
+        },
+      },
+      (request, reply) => {
+        reply.hijack();
+        const res = reply.raw;
+        res.writeHead(200, {
+          'content-type': 'text/event-stream; charset=utf-8',
+          'cache-control': 'no-cache, no-transform',
+          connection: 'keep-alive',
+          // nginx must pass events through at once, not buffer them.
+          'x-accel-buffering': 'no',
+        });
+        const connection: Connection = {
+          principal: request.principal,
+          lang: request.lang,
+          res,
+          openedAt: Date.now(),
+          send: (event, data) => {
+            if (res.writableLength > MAX_BUFFERED_BYTES) {
+              this.drop(connection);
+              return;
+            }
+            res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+          },
+        };
+        this.connections.add(connection);
+        res.write(`retry: 3000\nevent: hello\ndata: ${JSON.stringify({ viewer: request.principal ? request.principal.role : 'public' })}\n\n`);
+        request.raw.on('close', () => this.connections.delete(connection));
+      },
+    );
+  }
+}
