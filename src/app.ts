@@ -204,7 +204,7 @@ export async function buildHttp(ctx: AppContext): Promise<HttpApp> {
   reportRoutes(app, ctx.reports, { db: ctx.db, decrypt: (v) => ctx.cipher.decrypt(v) });
   notificationRoutes(app, ctx.notifications);
   exportRoutes(app, ctx.reports, { db: ctx.db, audit: ctx.audit });
-  statsRoutes(app, new ReportStats(ctx.db, ctx.reports.names));
+  statsRoutes(app, new ReportStats(ctx.db, ctx.reports.names), ctx.config.cityTimezone);
   ctx.live.routes(app);
   // Listening starts with the HTTP app that serves the stream (CLI commands never need it).
   await ctx.live.start();

@@ -108,6 +108,7 @@ const MATRIX: [route: string, cells: string, body?: unknown][] = [
   ['GET    /api/v1/stats/summary',                   'D    D    A    A    A    A    A    A'],
   ['GET    /api/v1/stats/agencies?days=90',          'D    D    A    A    A    A    A    A'],
   ['GET    /api/v1/stats/kecamatan',                 'D    D    A    A    A    A    A    A'],
+  ['GET    /api/v1/stats/trend?days=7',              'D    D    A    A    A    A    A    A'],
   ['GET    /api/v1/stats/map?bbox=105.9,-6.1,106.2,-5.8&zoom=12', 'D    D    A    A    A    A    A    A'],
 ];
 

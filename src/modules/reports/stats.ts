@@ -107,6 +107,31 @@ export class ReportStats {
       .sort((a, b) => (a.code ?? '~').localeCompare(b.code ?? '~'));
   }
 
+  /** Per day of the city's calendar in the window: reports submitted, resolved, and escalated. */
+  async trend(viewer: Principal, w: StatsWindow, timezone: string): Promise<{ day: string; submitted: number; resolved: number; escalated: number }[]> {
+    const days = new Map<string, { day: string; submitted: number; resolved: number; escalated: number }>();
+    const entry = (day: string) => days.get(day) ?? days.set(day, { day, submitted: 0, resolved: 0, escalated: 0 }).get(day)!;
+    for (const [column, field] of [
+      ['submitted_at', 'submitted'],
+      ['resolved_at', 'resolved'],
+    ] as const) {
+      const where = new Where();
+      where.add((p) => `${column} >= ${p(w.from)} and ${column} <= ${p(w.to)}`);
+      scopeFilter(where, viewer);
+      const tz = where.params.push(timezone);
+      const rows = await this.db.query<{ day: string; n: number; escalated: number }>(
+        `select to_char(${column} at time zone $${tz}, 'YYYY-MM-DD') as day, count(*)::int as n, count(*) filter (where escalation_count > 0)::int as escalated
+         from reports ${where} group by 1`,
+        where.params,
+      );
+      for (const r of rows) {
+        entry(r.day)[field] = r.n;
+        if (field === 'submitted') entry(r.day).escalated = r.escalated;
+      }
+    }
+    return [...days.values()].sort((a, b) => a.day.localeCompare(b.day));
+  }
+
   /**
    * Reports in a bounding box, clustered on a grid whose cells shrink as the map zooms in (about a
    * quarter of a 256-px tile), so a city-wide view returns dozens of clusters, not 100,000 points.
@@ -178,7 +203,7 @@ function windowOf(q: z.infer<typeof windowQuery>): StatsWindow {
   return { from, to };
 }
 
-export function statsRoutes(app: HttpApp, stats: ReportStats): void {
+export function statsRoutes(app: HttpApp, stats: ReportStats, timezone: string): void {
   const tags = ['stats'];
   const errs = { 400: errorSchema, 401: errorSchema, 403: errorSchema };
   const windowSchema = z.object({ from: z.string(), to: z.string() });
@@ -209,6 +234,22 @@ export function statsRoutes(app: HttpApp, stats: ReportStats): void {
       const p = authorize(request.principal, 'stats.read');
       const w = windowOf(request.query);
       return { window: present(w), rows: await stats.byKecamatan(p, w) };
+    },
+  );
+  app.get(
+    '/api/v1/stats/trend',
+    {
+      schema: {
+        tags,
+        summary: 'Reports submitted, resolved and (of those submitted) escalated per day of the city’s calendar',
+        querystring: windowQuery,
+        response: { 200: z.object({ window: windowSchema, days: z.array(z.object({ day: z.string(), submitted: z.number(), resolved: z.number(), escalated: z.number() })) }), ...errs },
+      },
+    },
+    async (request) => {
+      const p = authorize(request.principal, 'stats.read');
+      const w = windowOf(request.query);
+      return { window: present(w), days: await stats.trend(p, w, timezone) };
     },
   );
   app.get(
