@@ -188,13 +188,29 @@ export async function buildHttp(ctx: AppContext): Promise<HttpApp> {
       schema: {
         tags: ['platform'],
         summary: 'The city this installation serves',
-        response: { 200: z.object({ code: z.string(), name: z.string(), provinceName: z.string(), timezone: z.string(), demo: z.boolean() }) },
+        response: {
+          200: z.object({
+            code: z.string(),
+            name: z.string(),
+            provinceName: z.string(),
+            timezone: z.string(),
+            demo: z.boolean(),
+            mapTiles: z.object({ url: z.string(), attribution: z.string() }).nullable(),
+          }),
+        },
       },
     },
     async () => {
       const c = await ctx.regions.city();
       const demo = await ctx.db.maybeOne('select 1 from platform_settings where key = $1', ['demo_seeded_at']);
-      return { code: ctx.config.cityCode, name: c?.name ?? ctx.config.cityCode, provinceName: c?.provinceName ?? '', timezone: ctx.config.cityTimezone, demo: Boolean(demo) };
+      return {
+        code: ctx.config.cityCode,
+        name: c?.name ?? ctx.config.cityCode,
+        provinceName: c?.provinceName ?? '',
+        timezone: ctx.config.cityTimezone,
+        demo: Boolean(demo),
+        mapTiles: ctx.config.mapTiles,
+      };
     },
   );
   identityRoutes(app, ctx.identity);

@@ -32,6 +32,13 @@ describe('config', () => {
     for (const name of ['REPORT_AUTOCLOSE_DAYS', 'DUPLICATE_RADIUS_M', 'DATABASE_POOL_MAX']) expect(bad).toThrow(name);
   });
 
+  it('serves OpenStreetMap tiles by default, none when MAP_TILE_URL is empty, and checks a given URL', () => {
+    expect(loadConfig({}).mapTiles?.url).toBe('https://tile.openstreetmap.org/{z}/{x}/{y}.png');
+    expect(loadConfig({ MAP_TILE_URL: '' }).mapTiles).toBeNull();
+    expect(loadConfig({ MAP_TILE_URL: 'https://tiles.kota.go.id/{z}/{x}/{y}.png', MAP_TILE_ATTRIBUTION: 'Diskominfo' }).mapTiles).toEqual({ url: 'https://tiles.kota.go.id/{z}/{x}/{y}.png', attribution: 'Diskominfo' });
+    expect(() => loadConfig({ MAP_TILE_URL: 'tiles.png' })).toThrow('MAP_TILE_URL');
+  });
+
   it('requires the secret key with PostgreSQL, which several nodes share', () => {
     expect(() => loadConfig({ DATABASE_URL: 'postgres://localhost/satukota' })).toThrow(/SATUKOTA_SECRET_KEY/);
     const c = loadConfig({ DATABASE_URL: 'postgres://localhost/satukota', SATUKOTA_SECRET_KEY: 'x'.repeat(40) });

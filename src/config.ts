@@ -51,6 +51,8 @@ const envSchema = z
     WEB_DIST_DIR: z.string().optional(),
     FILES_DIR: z.string().optional(),
     DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(200).default(10),
+    MAP_TILE_URL: z.string().optional(),
+    MAP_TILE_ATTRIBUTION: z.string().max(300).optional(),
     REPORT_AUTOCLOSE_DAYS: z.coerce.number().int().min(1).max(90).default(7),
     DUPLICATE_RADIUS_M: z.coerce.number().int().min(5).max(1000).default(50),
     DUPLICATE_WINDOW_DAYS: z.coerce.number().int().min(1).max(365).default(30),
@@ -78,7 +80,11 @@ export interface Config {
   /** Uploaded photos. Several nodes must share it (a network file system) until an object store is configured. */
   filesDir: string;
   reports: { autoCloseDays: number; duplicateRadiusMeters: number; duplicateWindowDays: number };
+  /** Background map tiles for the web app's maps; null: boundaries only (offline, tests). */
+  mapTiles: { url: string; attribution: string } | null;
 }
+
+const OSM_TILES = { url: 'https://tile.openstreetmap.org/{z}/{x}/{y}.png', attribution: '© OpenStreetMap contributors' };
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
@@ -118,6 +124,9 @@ export function loadConfig(env: Record<string, string | undefined> = readEnviron
   const e = parsed.data;
   if (e?.TLS_CERT && !fs.existsSync(e.TLS_CERT)) problems.push(`TLS_CERT: file not found: ${e.TLS_CERT}`);
   if (e?.TLS_KEY && !fs.existsSync(e.TLS_KEY)) problems.push(`TLS_KEY: file not found: ${e.TLS_KEY}`);
+  // Empty means "no tiles" here (unlike other variables, where empty means unset): tests and offline sites.
+  const tileUrl = env.MAP_TILE_URL;
+  if (tileUrl && !/^https?:\/\/.+\{z\}.*\{x\}.*\{y\}/.test(tileUrl)) problems.push('MAP_TILE_URL: must be an http(s) URL with {z}, {x} and {y}, or empty for no tiles');
   if (problems.length > 0 || !e) throw new ConfigError(problems);
 
   const dataDir = path.resolve(e.DATA_DIR);
@@ -144,5 +153,6 @@ export function loadConfig(env: Record<string, string | undefined> = readEnviron
     webDistDir: path.resolve(e.WEB_DIST_DIR ?? path.join(import.meta.dirname, '..', 'web', 'dist')),
     filesDir: path.resolve(e.FILES_DIR ?? path.join(dataDir, 'files')),
     reports: { autoCloseDays: e.REPORT_AUTOCLOSE_DAYS, duplicateRadiusMeters: e.DUPLICATE_RADIUS_M, duplicateWindowDays: e.DUPLICATE_WINDOW_DAYS },
+    mapTiles: tileUrl === '' ? null : tileUrl ? { url: tileUrl, attribution: e.MAP_TILE_ATTRIBUTION ?? '' } : OSM_TILES,
   };
 }

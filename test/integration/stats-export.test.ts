@@ -12,7 +12,10 @@ describeEachDatabase('statistics and export', (kind) => {
 
   beforeAll(async () => {
     h = await startHarness(kind);
-    [citizen, koordinator, dlh, lurah] = await Promise.all(['3672011708900001', 'koordinator', 'petugas.dlh', 'lurah.ramanuju'].map((u) => login(h.app, u)));
+    citizen = await login(h.app, '3672011708900001');
+    koordinator = await login(h.app, 'koordinator');
+    dlh = await login(h.app, 'petugas.dlh');
+    lurah = await login(h.app, 'lurah.ramanuju');
     const file = (body: object) => h.app.inject({ method: 'POST', url: '/api/v1/reports', headers: asSession(citizen), payload: body });
     const act = (s: Session, id: string, action: string, payload: object = {}) => h.app.inject({ method: 'POST', url: `/api/v1/reports/${id}/actions/${action}`, headers: asSession(s), payload });
     // Three trash reports (DLH) in Ramanuju: one resolved, one open, one rejected; a flood (BPBD) in Cibeber.

@@ -15,6 +15,8 @@ export function testConfig(overrides: Record<string, string> = {}, dataDir = pat
     ARGON2_TIME_COST: '1',
     LOG_LEVEL: 'info',
     WEB_DIST_DIR: path.join(os.tmpdir(), 'satukota-no-web'),
+    // Maps in tests show the boundaries alone: nothing is fetched from the internet.
+    MAP_TILE_URL: '',
     ...overrides,
   });
 }
