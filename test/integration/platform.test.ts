@@ -23,8 +23,8 @@ describeEachDatabase('platform', (kind) => {
     expect([200, 302]).toContain(page.statusCode);
   });
 
-  it('describes the demo city', async () => {
-    expect((await h.app.inject('/api/v1/city')).json()).toEqual({ code: '36.72', name: 'Kota Cilegon', provinceName: 'Banten', timezone: 'Asia/Jakarta', demo: true });
+  it('describes the demo city (tests configure no map tiles)', async () => {
+    expect((await h.app.inject('/api/v1/city')).json()).toEqual({ code: '36.72', name: 'Kota Cilegon', provinceName: 'Banten', timezone: 'Asia/Jakarta', demo: true, mapTiles: null });
   });
 
   it('re-running migrations changes nothing', async () => {
