@@ -25,6 +25,21 @@ export default defineConfig({
           hookTimeout: 120_000,
         },
       },
+      {
+        test: {
+          name: 'browser',
+          include: ['test/browser/**/*.test.ts'],
+          environment: 'node',
+          // Builds the web app once per run, or prints why the browser tests are skipped.
+          globalSetup: ['test/browser/global-setup.ts'],
+          // One Chromium and one server at a time: the machine has two cores.
+          maxWorkers: 1,
+          // Last, after the integration suite.
+          sequence: { groupOrder: 2 },
+          testTimeout: 90_000,
+          hookTimeout: 180_000,
+        },
+      },
     ],
   },
 });

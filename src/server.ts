@@ -31,6 +31,8 @@ export function ensureWebBuild(config: Config, print: (line: string) => void): v
   const result = spawnSync(process.execPath, [viteBin, ...args], {
     cwd: ROOT,
     stdio: 'inherit',
+    // Whatever NODE_ENV the server runs with, citizens get the production build of React.
+    env: { ...process.env, NODE_ENV: 'production' },
   });
   if (result.status !== 0) print('The web app build failed; serving the API only.');
 }

@@ -58,7 +58,11 @@ describeEachDatabase('live stream', (kind) => {
             if (!event || !data) continue;
             const e = { event, data: JSON.parse(data) } as Received;
             events.push(e);
-            for (const w of [...waiters]) if (w.match(e)) waiters.splice(waiters.indexOf(w), 1) && w.done(e);
+            for (const w of [...waiters]) {
+              if (!w.match(e)) continue;
+              waiters.splice(waiters.indexOf(w), 1);
+              w.done(e);
+            }
             if (event === 'hello') {
               resolve({
                 events,

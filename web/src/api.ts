@@ -1,30 +1,16 @@
 // Every call to the SatuKota JSON API goes through here: same-origin cookies, JSON bodies,
 // the chosen language in Accept-Language, and the CSRF token on every state-changing request.
+import type { LoginBody, Me, PrivacyNotice, RegisterBody, SessionResponse } from '@api';
 import { getLang, strings } from './i18n';
 
-export type Role = 'citizen' | 'admin' | 'coordinator' | 'pimpinan' | 'command' | 'officer';
-export type ScopeKind = 'city' | 'opd' | 'kecamatan' | 'kelurahan';
+// The API's types come from the server's schemas (src/api-types.ts), as types only: no server code and
+// no zod in the bundle.
+export type { Me, PrivacyNotice };
+export type Role = Me['role'];
+export type Scope = NonNullable<Me['scope']>;
+export type ScopeKind = Scope['kind'];
 
-export interface Scope {
-  kind: ScopeKind;
-  code: string;
-  name: string;
-  isHead: boolean;
-}
-
-export interface Me {
-  id: string;
-  kind: 'citizen' | 'officer';
-  role: Role;
-  username: string | null;
-  name: string;
-  nikMasked: string | null;
-  phoneMasked: string | null;
-  phoneVerified: boolean;
-  status: string;
-  scope: Scope | null;
-}
-
+/** GET /api/v1/city (its schema is still inline in src/app.ts). */
 export interface City {
   code: string;
   name: string;
@@ -33,21 +19,8 @@ export interface City {
   demo: boolean;
 }
 
-export interface PrivacyNotice {
-  version: string;
-  title: string;
-  sections: { heading: string; body: string }[];
-}
-
-export interface RegisterInput {
-  nik: string;
-  name: string;
-  birthDate: string; // YYYY-MM-DD
-  phone: string;
-  password: string;
-  consent: true;
-  consentVersion: string;
-}
+/** What the register form sends: the API's body, with the consent given to a known notice version. */
+export type RegisterInput = RegisterBody & { consent: true; consentVersion: string };
 
 /** An error answer of the API (status ≥ 400), or status 0 when the network failed. */
 export class ApiError extends Error {
@@ -138,9 +111,8 @@ export const api = {
   city: () => request<City>('GET', '/city'),
   privacyNotice: () => request<PrivacyNotice>('GET', '/privacy-notice'),
   me: () => request<{ user: Me }>('GET', '/me'),
-  register: (input: RegisterInput) => request<{ user: Me; csrfToken: string }>('POST', '/auth/register', input),
-  login: (login: string, password: string) =>
-    request<{ user: Me; csrfToken: string }>('POST', '/auth/login', { login, password }),
+  register: (input: RegisterInput) => request<SessionResponse>('POST', '/auth/register', input),
+  login: (login: string, password: string) => request<SessionResponse>('POST', '/auth/login', { login, password } satisfies LoginBody),
   logout: async () => {
     await request<void>('POST', '/auth/logout');
     csrfFallback = null;

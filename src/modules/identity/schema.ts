@@ -4,6 +4,7 @@ import { OFFICER_ROLES } from './policy.js';
 export const errorSchema = z.object({
   error: z.object({ code: z.string(), message: z.string(), details: z.record(z.string(), z.unknown()).optional() }),
 });
+export type ApiErrorBody = z.infer<typeof errorSchema>;
 
 export const scopeSchema = z.object({
   kind: z.enum(['city', 'opd', 'kecamatan', 'kelurahan']),
@@ -23,8 +24,10 @@ export const meSchema = z.object({
   scope: scopeSchema.extend({ name: z.string().nullable(), isHead: z.boolean() }).nullable(),
   createdAt: z.string(),
 });
+export type Me = z.infer<typeof meSchema>;
 
 export const sessionResponse = z.object({ user: meSchema, csrfToken: z.string().nullable() });
+export type SessionResponse = z.infer<typeof sessionResponse>;
 
 export const registerBody = z.object({
   nik: z.string().max(40).describe('16-digit NIK'),
@@ -35,13 +38,16 @@ export const registerBody = z.object({
   consent: z.boolean().describe('true: the person accepted the current privacy notice'),
   consentVersion: z.string().max(20).optional(),
 });
+export type RegisterBody = z.infer<typeof registerBody>;
 
 export const loginBody = z.object({
   login: z.string().min(1).max(80).describe('NIK for citizens, username for officers'),
   password: z.string().min(1).max(200),
 });
+export type LoginBody = z.infer<typeof loginBody>;
 
 export const tokenResponse = z.object({ token: z.string(), expiresAt: z.string() });
+export type TokenResponse = z.infer<typeof tokenResponse>;
 
 export const personalDataSchema = z.object({
   nik: z.string().nullable(),
@@ -57,6 +63,7 @@ export const privacyNoticeSchema = z.object({
   title: z.string(),
   sections: z.array(z.object({ heading: z.string(), body: z.string() })),
 });
+export type PrivacyNotice = z.infer<typeof privacyNoticeSchema>;
 
 export const createOfficerBody = z.object({
   username: z.string().max(40),

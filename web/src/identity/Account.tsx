@@ -7,11 +7,12 @@ import { useSession } from '../session';
 import { Alert, PageTitle, Redirect, Spinner } from '../ui';
 import { Retry } from './Verify';
 
-/** "Kelurahan Ramanuju" even when the API gives just "Ramanuju". */
+/** "Kelurahan Ramanuju" even when the API gives just "Ramanuju"; the code when the API knows no name. */
 function scopeName(scope: NonNullable<Me['scope']>): string {
+  const name = scope.name ?? scope.code;
   const prefix = scope.kind === 'kelurahan' ? 'Kelurahan' : scope.kind === 'kecamatan' ? 'Kecamatan' : null;
-  if (!prefix || /^(kelurahan|desa|kecamatan|distrik)\b/i.test(scope.name)) return scope.name;
-  return `${prefix} ${scope.name}`;
+  if (!prefix || /^(kelurahan|desa|kecamatan|distrik)\b/i.test(name)) return name;
+  return `${prefix} ${name}`;
 }
 
 /** e.g. "Lurah — Kelurahan Ramanuju", "Petugas — Dinas Pekerjaan Umum". */

@@ -1,0 +1,172 @@
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { DEMO_CITIZENS } from '../../src/modules/demo/seed.js';
+import { maskNik } from '../../src/modules/identity/nik.js';
+import { DEMO_PASSWORD } from '../support/env.js';
+import {
+  ANONYMOUS_ME,
+  DESKTOP,
+  describeBrowser,
+  horizontalOverflow,
+  launchBrowser,
+  openPage,
+  PHONE,
+  screenshot,
+  startAppServer,
+  type AppServer,
+  type Problems,
+} from './support.js';
+
+/** The shell as a resident and an officer see it: landing, language switch, login, account. */
+describeBrowser('the web shell in Chromium', () => {
+  let server: AppServer;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    // Both at once; whichever started is stopped in afterAll even when the other failed.
+    const [s, b] = await Promise.allSettled([startAppServer(), launchBrowser()]);
+    if (s.status === 'fulfilled') server = s.value;
+    if (b.status === 'fulfilled') browser = b.value;
+    for (const r of [s, b]) if (r.status === 'rejected') throw r.reason;
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.stop();
+  });
+
+  const noProblems = (problems: Problems) => expect(problems).toEqual({ console: [], page: [], requests: [], external: [] });
+
+  /** Waits until the shell has loaded the city (the header shows its name). */
+  async function shellReady(page: Page) {
+    await page.locator('.brand-city', { hasText: 'Cilegon' }).waitFor();
+  }
+
+  it('the landing page on a phone is in Indonesian, fits the screen, with no errors', async () => {
+    const { context, page, problems } = await openPage(browser, server, PHONE, [ANONYMOUS_ME]);
+    const apiCalls: string[] = [];
+    page.on('request', (r) => {
+      const { pathname } = new URL(r.url());
+      if (pathname.startsWith('/api/')) apiCalls.push(`${r.method()} ${pathname}`);
+    });
+    try {
+      await page.goto(`${server.url}/`, { waitUntil: 'networkidle' });
+      await shellReady(page);
+      await page.getByRole('heading', { level: 1, name: 'Satu pintu untuk warga' }).waitFor();
+      // One look at the city and the session: on a slow phone connection every request counts.
+      expect(apiCalls.sort()).toEqual(['GET /api/v1/city', 'GET /api/v1/me']);
+      expect(await page.getAttribute('html', 'lang')).toBe('id');
+      expect(await page.title()).toBe('Kota Cilegon · SatuKota');
+      await page.getByText('Mode demo — data di sini bukan data asli.').waitFor();
+      await page.getByRole('link', { name: 'Daftar dengan NIK' }).waitFor();
+      expect(await page.getByRole('heading', { level: 2 }).allTextContents()).toEqual(['Lapor', 'Pantau', 'Layanan daring Segera']);
+      expect(await horizontalOverflow(page)).toBe(0);
+      await screenshot(page, 'landing-phone');
+      noProblems(problems);
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('the language switch turns the shell English, sends Accept-Language: en, and is remembered', async () => {
+    const { context, page, problems } = await openPage(browser, server, PHONE, [ANONYMOUS_ME]);
+    try {
+      await page.goto(`${server.url}/`, { waitUntil: 'networkidle' });
+      await shellReady(page);
+      await page.getByRole('button', { name: 'Switch to English' }).tap();
+      await page.getByRole('heading', { level: 1, name: 'One door for citizens' }).waitFor();
+      expect(await page.getAttribute('html', 'lang')).toBe('en');
+      await page.getByRole('link', { name: 'Register with your NIK' }).waitFor();
+      await page.getByText('Demo mode — the data here is not real.').waitFor();
+      expect(await horizontalOverflow(page)).toBe(0);
+      await screenshot(page, 'landing-phone-en');
+
+      // After a reload the choice holds, and the API is asked in English.
+      const cityRequest = page.waitForRequest((r) => new URL(r.url()).pathname === '/api/v1/city');
+      await page.reload({ waitUntil: 'networkidle' });
+      expect((await cityRequest).headers()['accept-language']).toBe('en');
+      await page.getByRole('heading', { level: 1, name: 'One door for citizens' }).waitFor();
+
+      await page.getByRole('button', { name: 'Ganti ke Bahasa Indonesia' }).tap();
+      await page.getByRole('heading', { level: 1, name: 'Satu pintu untuk warga' }).waitFor();
+      expect(await page.getAttribute('html', 'lang')).toBe('id');
+      noProblems(problems);
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('a demo citizen logs in with the NIK on a phone and sees the account page', async () => {
+    const citizen = DEMO_CITIZENS[0]!;
+    const { context, page, problems } = await openPage(browser, server, PHONE, [ANONYMOUS_ME]);
+    try {
+      await page.goto(`${server.url}/`, { waitUntil: 'networkidle' });
+      await shellReady(page);
+      await page.getByRole('link', { name: 'Masuk', exact: true }).first().tap();
+      await page.getByRole('heading', { level: 1, name: 'Masuk' }).waitFor();
+      expect(new URL(page.url()).pathname).toBe('/masuk');
+      expect(await page.getByRole('tab', { name: 'Warga' }).getAttribute('aria-selected')).toBe('true');
+      expect(await horizontalOverflow(page)).toBe(0);
+      await screenshot(page, 'login-phone');
+
+      await page.getByLabel('NIK', { exact: true }).fill(citizen.nik);
+      await page.getByLabel('Kata sandi', { exact: true }).fill(DEMO_PASSWORD);
+      await page.getByRole('button', { name: 'Masuk', exact: true }).tap();
+
+      await page.getByRole('heading', { level: 1, name: 'Akun saya' }).waitFor();
+      expect(new URL(page.url()).pathname).toBe('/akun');
+      await page.getByText(citizen.name, { exact: true }).waitFor();
+      await page.getByText(maskNik(citizen.nik), { exact: true }).waitFor();
+      expect(await page.locator('.profile-role').textContent()).toBe('Warga');
+      // Personal data is masked on screen: the full NIK and phone number appear nowhere.
+      const text = await page.locator('body').innerText();
+      expect(text).not.toContain(citizen.nik);
+      expect(text).not.toContain(citizen.phone.slice(1));
+      await page.getByRole('link', { name: 'Akun saya' }).waitFor();
+      expect(await horizontalOverflow(page)).toBe(0);
+      await screenshot(page, 'account-phone');
+      noProblems(problems);
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('an officer (lurah.ramanuju) logs in with the username and sees the role and scope', async () => {
+    const { context, page, problems } = await openPage(browser, server, PHONE, [ANONYMOUS_ME]);
+    try {
+      await page.goto(`${server.url}/masuk`, { waitUntil: 'networkidle' });
+      await page.getByRole('tab', { name: 'Petugas' }).tap();
+      await page.getByLabel('Nama pengguna', { exact: true }).fill('lurah.ramanuju');
+      await page.getByLabel('Kata sandi', { exact: true }).fill(DEMO_PASSWORD);
+      await page.getByRole('button', { name: 'Masuk', exact: true }).tap();
+
+      await page.getByRole('heading', { level: 1, name: 'Akun saya' }).waitFor();
+      expect(await page.locator('.profile-role').textContent()).toBe('Lurah — Kelurahan Ramanuju');
+      await page.getByText('lurah.ramanuju', { exact: true }).waitFor();
+      expect(await horizontalOverflow(page)).toBe(0);
+      await screenshot(page, 'account-officer-phone');
+      noProblems(problems);
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('the landing page on a desktop', async () => {
+    const { context, page, problems } = await openPage(browser, server, DESKTOP, [ANONYMOUS_ME]);
+    try {
+      await page.goto(`${server.url}/`, { waitUntil: 'networkidle' });
+      await shellReady(page);
+      await page.getByRole('heading', { level: 1, name: 'Satu pintu untuk warga' }).waitFor();
+      expect(await horizontalOverflow(page)).toBe(0);
+      // The content column is centred, and the demo banner's text lines up with it.
+      const left = async (selector: string) => (await page.locator(selector).first().boundingBox())!.x;
+      expect(await left('.brand')).toBeGreaterThan(400);
+      expect(await left('.demo-banner p')).toBe(await left('.site-header .wrap'));
+      expect(await left('main')).toBe(await left('.site-header .wrap'));
+      await screenshot(page, 'landing-desktop');
+      noProblems(problems);
+    } finally {
+      await context.close();
+    }
+  });
+});
