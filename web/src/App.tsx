@@ -1,5 +1,5 @@
 // The shell: header (product, city, language, account), the current page, footer.
-import { useEffect, useRef } from 'react';
+import { lazy, Suspense, useEffect, useRef, type ReactNode } from 'react';
 import { setLang, useI18n } from './i18n';
 import { Link, useLocation } from './router';
 import { SessionProvider, useSession } from './session';
@@ -11,14 +11,35 @@ import { Verify } from './identity/Verify';
 import { Account } from './identity/Account';
 
 export function App() {
+  const { path } = useLocation();
   return (
     <SessionProvider>
-      <Shell />
+      {/* The command center fills the wall: no header, no footer. */}
+      {under(path, '/command') ? (
+        <Suspense fallback={null}>
+          <CommandCenter />
+        </Suspense>
+      ) : (
+        <Shell />
+      )}
     </SessionProvider>
   );
 }
 
+// The areas beyond the shell are loaded on demand: a citizen's phone never downloads the command
+// center, the officers' inbox or the admin pages.
+const CitizenArea = lazy(() => import('./citizen/CitizenArea'));
+const OfficerArea = lazy(() => import('./officer/OfficerArea'));
+const AdminArea = lazy(() => import('./admin/AdminArea'));
+const CommandCenter = lazy(() => import('./command/CommandCenter'));
+
+const CITIZEN_PATHS = ['/lapor', '/laporan-saya', '/peta'];
+const under = (path: string, base: string) => path === base || path.startsWith(`${base}/`);
+
 function Page({ path }: { path: string }) {
+  if (CITIZEN_PATHS.some((p) => under(path, p))) return <Lazy><CitizenArea path={path} /></Lazy>;
+  if (under(path, '/petugas')) return <Lazy><OfficerArea path={path} /></Lazy>;
+  if (under(path, '/admin')) return <Lazy><AdminArea path={path} /></Lazy>;
   switch (path) {
     case '/':
       return <Landing />;
@@ -33,6 +54,11 @@ function Page({ path }: { path: string }) {
     default:
       return <NotFound />;
   }
+}
+
+function Lazy({ children }: { children: ReactNode }) {
+  const { t } = useI18n();
+  return <Suspense fallback={<p className="loading">{t.loading}</p>}>{children}</Suspense>;
 }
 
 function Shell() {

@@ -62,12 +62,18 @@ function rememberCsrf(body: unknown): void {
   }
 }
 
-async function request<T>(method: string, path: string, body?: unknown): Promise<T> {
+/**
+ * One call to the JSON API (`path` under /api/v1). `body` is sent as JSON, or as it is when it is
+ * FormData (multipart: photos). `headers` adds e.g. an Idempotency-Key.
+ */
+export async function request<T>(method: string, path: string, body?: unknown, extraHeaders: Record<string, string> = {}): Promise<T> {
+  const isForm = typeof FormData !== 'undefined' && body instanceof FormData;
   const headers: Record<string, string> = {
     Accept: 'application/json',
     'Accept-Language': getLang(),
+    ...extraHeaders,
   };
-  if (body !== undefined) headers['Content-Type'] = 'application/json';
+  if (body !== undefined && !isForm) headers['Content-Type'] = 'application/json';
   if (method !== 'GET' && method !== 'HEAD') {
     const tok = csrfToken();
     if (tok) headers['X-CSRF-Token'] = tok;
@@ -79,7 +85,7 @@ async function request<T>(method: string, path: string, body?: unknown): Promise
       method,
       headers,
       credentials: 'same-origin',
-      body: body === undefined ? undefined : JSON.stringify(body),
+      body: body === undefined ? undefined : isForm ? (body as FormData) : JSON.stringify(body),
     });
   } catch {
     throw new ApiError(0, 'network', strings().errNetwork);
