@@ -115,7 +115,8 @@ export async function createHttpApp(options: HttpOptions): Promise<HttpApp> {
   const web = options.webDistDir;
   const webIndex = web ? path.join(web, 'index.html') : undefined;
   if (web && webIndex && fs.existsSync(webIndex)) {
-    await app.register(fastifyStatic, { root: web, wildcard: false, index: false, maxAge: '1h', immutable: false });
+    // preCompressed: the build writes .br/.gz beside each asset (web/vite.config.ts).
+    await app.register(fastifyStatic, { root: web, wildcard: false, index: false, maxAge: '1h', immutable: false, preCompressed: true });
   }
   app.setNotFoundHandler((request, reply) => {
     const url = request.url.split('?')[0] ?? '/';
