@@ -17,6 +17,7 @@ export interface City {
   provinceName: string;
   timezone: string;
   demo: boolean;
+  mapTiles: { url: string; attribution: string } | null;
 }
 
 /** What the register form sends: the API's body, with the consent given to a known notice version. */

@@ -1,8 +1,16 @@
-// Placeholder: the citizen area is being built (issue 4).
+// The citizen pages: /lapor, /laporan-saya, /laporan-saya/<trackingNo>, /peta. Leaflet is loaded only
+// by the pages that show a map (MapView is lazy).
+import './citizen.css';
+import { Lapor } from './Lapor';
+import { MyReports } from './MyReports';
+import { Peta } from './Peta';
+import { ReportDetail } from './ReportDetail';
+
 export default function CitizenArea({ path }: { path: string }) {
-  return (
-    <section className="wrap">
-      <p>{path}</p>
-    </section>
-  );
+  if (path === '/lapor') return <Lapor />;
+  if (path === '/peta') return <Peta />;
+  if (path === '/laporan-saya') return <MyReports />;
+  const m = /^\/laporan-saya\/([^/]+)$/.exec(path);
+  if (m) return <ReportDetail trackingNo={decodeURIComponent(m[1]!)} />;
+  return <MyReports />;
 }

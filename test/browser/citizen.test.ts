@@ -1,0 +1,244 @@
+import zlib from 'node:zlib';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { DEMO_CITIZENS } from '../../src/modules/demo/seed.js';
+import { DEMO_PASSWORD } from '../support/env.js';
+import {
+  ANONYMOUS_ME,
+  describeBrowser,
+  horizontalOverflow,
+  launchBrowser,
+  openPage,
+  PHONE,
+  screenshot,
+  startAppServer,
+  type AppServer,
+  type ExpectedError,
+  type Problems,
+} from './support.js';
+
+/** A small real PNG (an orange-and-blue 64×48 picture), as a phone camera would hand over a file. */
+function samplePng(): Buffer {
+  const w = 64;
+  const h = 48;
+  const raw = Buffer.alloc((w * 3 + 1) * h);
+  for (let y = 0; y < h; y++) {
+    raw[y * (w * 3 + 1)] = 0;
+    for (let x = 0; x < w; x++) {
+      const o = y * (w * 3 + 1) + 1 + x * 3;
+      const top = y < h / 2;
+      raw[o] = top ? 240 : 30;
+      raw[o + 1] = top ? 140 : 90;
+      raw[o + 2] = top ? 40 : 200;
+    }
+  }
+  const crcTable = Array.from({ length: 256 }, (_, n) => {
+    let c = n;
+    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+    return c >>> 0;
+  });
+  const crc = (buf: Buffer) => {
+    let c = 0xffffffff;
+    for (const b of buf) c = crcTable[(c ^ b) & 0xff]! ^ (c >>> 8);
+    return (c ^ 0xffffffff) >>> 0;
+  };
+  const chunk = (type: string, data: Buffer) => {
+    const len = Buffer.alloc(4);
+    len.writeUInt32BE(data.length);
+    const td = Buffer.concat([Buffer.from(type, 'ascii'), data]);
+    const c = Buffer.alloc(4);
+    c.writeUInt32BE(crc(td));
+    return Buffer.concat([len, td, c]);
+  };
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(w, 0);
+  ihdr.writeUInt32BE(h, 4);
+  ihdr[8] = 8;
+  ihdr[9] = 2;
+  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', ihdr), chunk('IDAT', zlib.deflateSync(raw)), chunk('IEND', Buffer.alloc(0))]);
+}
+
+/** The citizen pages on a phone: file a report (draft survives a reload), see it in /laporan-saya, the public map. */
+describeBrowser('the citizen pages in Chromium', () => {
+  let server: AppServer;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    const [s, b] = await Promise.allSettled([startAppServer(), launchBrowser()]);
+    if (s.status === 'fulfilled') server = s.value;
+    if (b.status === 'fulfilled') browser = b.value;
+    for (const r of [s, b]) if (r.status === 'rejected') throw r.reason;
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.stop();
+  });
+
+  // The browser aborts the favicon when a navigation (reload, goto) starts while it is still loading.
+  const noProblems = (problems: Problems) =>
+    expect({ ...problems, requests: problems.requests.filter((r) => !/\/favicon\.svg failed: net::ERR_ABORTED$/.test(r)) }).toEqual({ console: [], page: [], requests: [], external: [] });
+  // A tap on the map outside every kelurahan polygon is answered 404 by /regions/locate (and shown as such).
+  const LOCATE_OUTSIDE: ExpectedError = { method: 'GET', path: '/api/v1/regions/locate', status: 404 };
+
+  async function login(page: Page) {
+    await page.goto(`${server.url}/masuk`, { waitUntil: 'networkidle' });
+    await page.getByLabel('NIK', { exact: true }).fill(DEMO_CITIZENS[0]!.nik);
+    await page.getByLabel('Kata sandi', { exact: true }).fill(DEMO_PASSWORD);
+    await page.getByRole('button', { name: 'Masuk', exact: true }).tap();
+    await page.getByRole('heading', { level: 1, name: 'Akun saya' }).waitFor();
+  }
+
+  it('a citizen files a report with a photo and a pin, the draft survives a reload, and it shows in /laporan-saya', async () => {
+    const { context, page, problems } = await openPage(browser, server, PHONE, [ANONYMOUS_ME, LOCATE_OUTSIDE]);
+    try {
+      await login(page);
+      await page.goto(`${server.url}/lapor`, { waitUntil: 'networkidle' });
+      await page.getByRole('heading', { level: 1, name: 'Buat laporan' }).waitFor();
+      await page.getByRole('button', { name: /Jalan rusak/ }).waitFor();
+      expect(await horizontalOverflow(page)).toBe(0);
+      await screenshot(page, 'citizen-lapor-phone');
+
+      // An emergency category first offers the 112 call.
+      await page.getByRole('button', { name: /Kebakaran/ }).tap();
+      await page.getByText('Darurat? Hubungi 112').waitFor();
+      await page.locator('.ct-map .leaflet-overlay-pane path').first().waitFor();
+      expect(await page.getByRole('link', { name: /Telepon 112/ }).getAttribute('href')).toBe('tel:112');
+      await screenshot(page, 'citizen-lapor-emergency-phone');
+      await page.getByRole('button', { name: 'Ganti' }).tap();
+
+      await page.getByRole('button', { name: /Jalan rusak/ }).tap();
+      await page.getByLabel('Ceritakan masalahnya').fill('Lubang besar di tengah jalan, sudah seminggu, berbahaya untuk motor.');
+      await page.getByLabel('Sedang').check();
+
+      // The pin: a tap in the middle of a kelurahan drawn on the map names it under the map.
+      const shape = page.locator('.ct-map .leaflet-overlay-pane path').nth(3);
+      await shape.waitFor();
+      await page.locator('.ct-map').scrollIntoViewIfNeeded();
+      await page.waitForTimeout(300);
+      const box = (await shape.boundingBox())!;
+      await page.mouse.click(box.x + box.width / 2, box.y + box.height / 2);
+      await page.locator('.ct-located strong').waitFor();
+      const kelurahan = await page.locator('.ct-located strong').textContent();
+      expect(kelurahan).toBeTruthy();
+      await page.locator('.ct-pin').waitFor();
+
+      // A reload in the middle keeps the draft: category, description, answer, pin.
+      await page.waitForTimeout(300);
+      await page.reload({ waitUntil: 'networkidle' });
+      await page.getByText('Jalan rusak / berlubang').waitFor();
+      expect(await page.getByLabel('Ceritakan masalahnya').inputValue()).toContain('Lubang besar');
+      expect(await page.getByLabel('Sedang').isChecked()).toBe(true);
+      await page.locator('.ct-pin').waitFor();
+      expect(await page.locator('.ct-located strong').textContent()).toBe(kelurahan);
+
+      await page.getByLabel('Alamat / patokan').fill('Jl. Ahmad Yani depan masjid');
+      await page.locator('input[type=file]').setInputFiles({ name: 'jalan.png', mimeType: 'image/png', buffer: samplePng() });
+      await page.getByRole('img', { name: 'Foto laporan 1' }).waitFor();
+      expect(await horizontalOverflow(page)).toBe(0);
+
+      const post = page.waitForRequest((r) => r.method() === 'POST' && new URL(r.url()).pathname === '/api/v1/reports');
+      await page.getByRole('button', { name: 'Kirim laporan' }).tap();
+      expect((await post).headers()['idempotency-key']).toMatch(/^[0-9a-f-]{36}$/);
+      await page.getByRole('heading', { level: 1, name: /Laporan terkirim/ }).waitFor();
+      const trackingNo = (await page.getByTestId('tracking-no').textContent())!.trim();
+      expect(trackingNo.length).toBeGreaterThan(5);
+      await page.getByText('Target tanggapan').waitFor();
+      expect(await horizontalOverflow(page)).toBe(0);
+      await screenshot(page, 'citizen-sent-phone');
+
+      // The detail: photo, timeline.
+      await page.getByRole('link', { name: 'Lihat laporan' }).tap();
+      await page.getByRole('heading', { level: 1, name: trackingNo }).waitFor();
+      await page.getByRole('heading', { name: 'Riwayat' }).waitFor();
+      await page.locator('.ct-tl').first().waitFor();
+      await page.getByRole('img', { name: 'Foto laporan 1' }).waitFor();
+      await page.locator('.ct-pin').waitFor();
+      await page.getByLabel('Tulis komentar untuk petugas').fill('Lubangnya makin besar setelah hujan.');
+      await page.getByRole('button', { name: 'Kirim komentar' }).tap();
+      await page.locator('.ct-tl-note', { hasText: 'makin besar' }).waitFor();
+      expect(await horizontalOverflow(page)).toBe(0);
+      await screenshot(page, 'citizen-detail-phone');
+
+      // The list, newest first.
+      await page.getByRole('link', { name: /Kembali ke laporan saya/ }).tap();
+      await page.getByRole('heading', { level: 1, name: 'Laporan saya' }).waitFor();
+      const first = page.locator('.ct-item').first();
+      await first.waitFor();
+      expect(await first.locator('.ct-item-no').textContent()).toBe(trackingNo);
+      expect(await horizontalOverflow(page)).toBe(0);
+      await screenshot(page, 'citizen-laporan-saya-phone');
+
+      // The draft was cleared after sending.
+      await page.goto(`${server.url}/lapor`, { waitUntil: 'networkidle' });
+      await page.getByRole('button', { name: /Jalan rusak/ }).waitFor();
+      noProblems(problems);
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('offline, “Kirim” queues the report and it is sent once, with the same Idempotency-Key, when the phone is back online', async () => {
+    const { context, page, problems } = await openPage(browser, server, PHONE, [ANONYMOUS_ME]);
+    try {
+      await login(page);
+      await page.goto(`${server.url}/lapor`, { waitUntil: 'networkidle' });
+      await page.getByRole('button', { name: /Lampu jalan/ }).tap();
+      await page.getByLabel('Ceritakan masalahnya').fill('Lampu jalan mati tiga tiang berturut-turut, gelap sekali malam hari.');
+      await page.getByLabel('Atau pilih kelurahan').selectOption({ index: 1 });
+      await page.locator('.ct-map .leaflet-overlay-pane path').first().waitFor();
+      const posts: string[] = [];
+      page.on('request', (r) => {
+        if (r.method() === 'POST' && new URL(r.url()).pathname === '/api/v1/reports') posts.push(r.headers()['idempotency-key'] ?? '');
+      });
+
+      await context.setOffline(true);
+      await page.getByRole('button', { name: 'Kirim laporan' }).tap();
+      await page.getByText('Anda sedang offline. Laporan disimpan').waitFor();
+      expect(posts).toEqual([]);
+
+      await context.setOffline(false);
+      await page.getByRole('heading', { level: 1, name: /Laporan terkirim/ }).waitFor();
+      expect(posts).toHaveLength(1);
+      expect(posts[0]).toMatch(/^[0-9a-f-]{36}$/);
+      noProblems(problems);
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('a resolved report is closed with a star rating', async () => {
+    const { context, page, problems } = await openPage(browser, server, PHONE, [ANONYMOUS_ME]);
+    try {
+      await login(page);
+      await page.goto(`${server.url}/laporan-saya`, { waitUntil: 'networkidle' });
+      await page.locator('.ct-item', { hasText: 'Selesai ditangani' }).first().tap();
+      await page.getByRole('heading', { name: 'Masalah sudah selesai?' }).waitFor();
+      await page.getByRole('heading', { name: 'Belum selesai?' }).waitFor();
+      await page.getByRole('radio', { name: '4 bintang' }).tap();
+      await page.getByRole('button', { name: 'Tutup laporan' }).tap();
+      await page.locator('.ct-detail-top .ct-badge', { hasText: 'Ditutup' }).waitFor();
+      await page.getByLabel('4 bintang').waitFor();
+      expect(await page.getByRole('heading', { name: 'Masalah sudah selesai?' }).count()).toBe(0);
+      noProblems(problems);
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('the public map and feed need no login', async () => {
+    const { context, page, problems } = await openPage(browser, server, PHONE, [ANONYMOUS_ME]);
+    try {
+      await page.goto(`${server.url}/peta`, { waitUntil: 'networkidle' });
+      await page.getByRole('heading', { level: 1, name: 'Peta laporan' }).waitFor();
+      await page.locator('.ct-item').first().waitFor();
+      await page.locator('.ct-map .leaflet-overlay-pane path').first().waitFor();
+      expect(await horizontalOverflow(page)).toBe(0);
+      await screenshot(page, 'citizen-peta-phone');
+      noProblems(problems);
+    } finally {
+      await context.close();
+    }
+  });
+});
+

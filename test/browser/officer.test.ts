@@ -1,0 +1,265 @@
+import { request as apiRequest, type Browser, type BrowserContextOptions, type Page } from 'playwright-core';
+import sharp from 'sharp';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { DEMO_CITIZENS } from '../../src/modules/demo/seed.js';
+import { DEMO_PASSWORD } from '../support/env.js';
+import { ANONYMOUS_ME, DESKTOP, describeBrowser, horizontalOverflow, launchBrowser, openPage, screenshot, startAppServer, type AppServer, type Problems } from './support.js';
+
+const TABLET: BrowserContextOptions = { viewport: { width: 768, height: 1024 }, deviceScaleFactor: 1, hasTouch: true };
+const RAMANUJU = '36.72.07.1001';
+const photo = (background: string) => sharp({ create: { width: 800, height: 600, channels: 3, background } }).jpeg().toBuffer();
+
+/** The officers' area: the lurah verifies and dispatches a new report, the OPD starts and resolves it. */
+describeBrowser('the officers’ inbox and report page in Chromium', () => {
+  let server: AppServer;
+  let browser: Browser;
+  let trackingNo: string;
+
+  beforeAll(async () => {
+    const [s, b] = await Promise.allSettled([startAppServer(), launchBrowser()]);
+    if (s.status === 'fulfilled') server = s.value;
+    if (b.status === 'fulfilled') browser = b.value;
+    for (const r of [s, b]) if (r.status === 'rejected') throw r.reason;
+
+    // A fresh report from a demo citizen in Kelurahan Ramanuju: the lurah holds it and can verify it.
+    const api = await apiRequest.newContext({ baseURL: server.url });
+    try {
+      const login = await api.post('/api/v1/auth/login', { data: { login: DEMO_CITIZENS[0]!.nik, password: DEMO_PASSWORD } });
+      expect(login.status()).toBe(200);
+      const { csrfToken } = (await login.json()) as { csrfToken: string };
+      const geo = (await (await api.get('/api/v1/regions/boundaries.geojson')).json()) as {
+        features: { properties: { code: string }; geometry: { type: string; coordinates: unknown } }[];
+      };
+      const feature = geo.features.find((f) => f.properties.code === RAMANUJU)!;
+      const points = (JSON.stringify(feature.geometry.coordinates).match(/-?\d+\.\d+,-?\d+\.\d+/g) ?? []).map((p) => p.split(',').map(Number) as [number, number]);
+      const lng = points.reduce((a, p) => a + p[0], 0) / points.length;
+      const lat = points.reduce((a, p) => a + p[1], 0) / points.length;
+      const created = await api.post('/api/v1/reports', {
+        headers: { 'X-CSRF-Token': csrfToken },
+        multipart: {
+          categoryCode: 'jalan-rusak',
+          description: 'Uji peramban: lubang besar di depan SD Ramanuju, membahayakan anak sekolah.',
+          kelurahanCode: RAMANUJU,
+          lat: String(lat),
+          lng: String(lng),
+          answers: JSON.stringify({ tingkat: 'berat' }),
+          privacy: 'public',
+          photos: { name: 'lubang.jpg', mimeType: 'image/jpeg', buffer: await photo('#6b6259') },
+        },
+      });
+      expect(created.status(), await created.text()).toBe(201);
+      trackingNo = ((await created.json()) as { report: { trackingNo: string } }).report.trackingNo;
+    } finally {
+      await api.dispose();
+    }
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.stop();
+  });
+
+  // Chromium fetches the favicon again after in-app navigations and cancels it when the next one comes
+  // quickly (the test clicks faster than a person): the browser's own housekeeping, not the page's.
+  const noProblems = (problems: Problems) =>
+    expect({ ...problems, requests: problems.requests.filter((r) => !/\/favicon\.svg failed: net::ERR_ABORTED$/.test(r)) }).toEqual({ console: [], page: [], requests: [], external: [] });
+
+  async function logIn(page: Page, username: string) {
+    await page.goto(`${server.url}/masuk`, { waitUntil: 'networkidle' });
+    await page.getByRole('tab', { name: 'Petugas' }).click();
+    await page.getByLabel('Nama pengguna', { exact: true }).fill(username);
+    await page.getByLabel('Kata sandi', { exact: true }).fill(DEMO_PASSWORD);
+    await page.getByRole('button', { name: 'Masuk', exact: true }).click();
+    await page.getByRole('heading', { level: 1, name: 'Akun saya' }).waitFor();
+    await page.waitForLoadState('networkidle');
+  }
+
+  async function openInbox(page: Page, query = '') {
+    await page.goto(`${server.url}/petugas${query}`, { waitUntil: 'networkidle' });
+    await page.getByRole('heading', { level: 1, name: 'Kotak masuk laporan' }).waitFor();
+    await page.locator('.of-table tbody tr').first().waitFor();
+  }
+
+  async function findAndOpen(page: Page) {
+    await page.getByRole('searchbox', { name: 'Cari nomor laporan' }).fill(trackingNo);
+    await page.getByRole('button', { name: 'Cari', exact: true }).click();
+    await page.waitForURL((u) => u.searchParams.get('q') === trackingNo);
+    await expect.poll(() => page.locator('.of-table tbody tr').count()).toBe(1);
+    await page.getByRole('link', { name: trackingNo }).click();
+    await page.getByRole('heading', { level: 1, name: new RegExp(trackingNo) }).waitFor();
+  }
+
+  async function act(page: Page, action: string, fill?: () => Promise<void>) {
+    const actions = page.getByRole('region', { name: 'Tindakan' });
+    await actions.getByRole('button', { name: action, exact: true }).click();
+    const form = page.getByRole('form', { name: action });
+    await fill?.();
+    await form.getByRole('button', { name: action, exact: true }).click();
+    await page.getByText(`Tindakan "${action}" berhasil.`).waitFor();
+  }
+
+  const status = (page: Page) => page.locator('.of-detail-head .of-status').textContent();
+
+  it('the lurah sees the inbox, verifies the new report and dispatches it to DPUPR; DPUPR starts and resolves it', async () => {
+    const lurah = await openPage(browser, server, DESKTOP, [ANONYMOUS_ME, { method: 'POST', path: `/api/v1/reports/${trackingNo}/actions/dispatch`, status: 400 }]);
+    try {
+      const { page } = lurah;
+      await logIn(page, 'lurah.ramanuju');
+      await openInbox(page);
+      // The demo city's sample reports are there, by deadline, with the new one among them.
+      expect(await page.locator('.of-table tbody tr').count()).toBeGreaterThan(1);
+      await page.getByRole('link', { name: trackingNo }).waitFor();
+      expect(await horizontalOverflow(page)).toBe(0);
+      await screenshot(page, 'officer-inbox-desktop');
+
+      // Only my unit: everything listed is held by Kelurahan Ramanuju.
+      await page.getByLabel('Hanya unit saya').check();
+      await page.waitForURL((u) => u.searchParams.get('mine') === 'true');
+      await expect.poll(async () => [...new Set(await page.locator('.of-table tbody td.of-col-handler').allTextContents())]).toEqual(['Kelurahan Ramanuju']);
+
+      await findAndOpen(page);
+      expect(await status(page)).toBe('Diajukan');
+      await page.getByText('Jalan rusak / berlubang').first().waitFor();
+      await page.getByText('Tingkat kerusakan').waitFor();
+      await page.locator('.of-map .of-boundary--own').waitFor();
+      // Exactly the actions the server allows the lurah now.
+      const buttons = await page.getByRole('region', { name: 'Tindakan' }).getByRole('button').allTextContents();
+      expect(buttons).toEqual(['Verifikasi', 'Tolak', 'Gabungkan']);
+      // The photo waits for moderation; the lurah approves it for the public.
+      const photos = page.getByRole('region', { name: 'Foto' });
+      await photos.getByText('Menunggu moderasi').waitFor();
+      await screenshot(page, 'officer-detail-desktop');
+      await photos.getByRole('button', { name: 'Setujui untuk publik' }).click();
+      await photos.getByText('Tampil di publik').waitFor();
+
+      await act(page, 'Verifikasi');
+      expect(await status(page)).toBe('Diverifikasi');
+
+      // Disposisi to DPUPR: without an instruction the server refuses, and says why.
+      await page.getByRole('region', { name: 'Tindakan' }).getByRole('button', { name: 'Disposisi', exact: true }).click();
+      const form = page.getByRole('form', { name: 'Disposisi' });
+      await form.getByLabel('Jenis unit', { exact: true }).selectOption('opd');
+      await form.getByLabel('Unit tujuan', { exact: true }).selectOption('dpupr');
+      await form.getByRole('button', { name: 'Disposisi', exact: true }).click();
+      await form.getByRole('alert').getByText('Tulis instruksi disposisi untuk unit tujuan.').waitFor();
+      await form.getByLabel('Instruksi untuk unit tujuan').fill('Mohon tambal lubang sebelum jam sekolah, pasang rambu sementara.');
+      await screenshot(page, 'officer-dispatch-desktop');
+      await form.getByRole('button', { name: 'Disposisi', exact: true }).click();
+      await page.getByText('Tindakan "Disposisi" berhasil.').waitFor();
+      expect(await status(page)).toBe('Didisposisikan');
+      await page.getByText('Mohon tambal lubang sebelum jam sekolah, pasang rambu sementara.').first().waitFor();
+      // The lurah no longer holds it: nothing left to do here.
+      await page.getByText('Tidak ada tindakan yang dapat Anda lakukan pada laporan ini saat ini.').waitFor();
+      noProblems(lurah.problems);
+    } finally {
+      await lurah.context.close();
+    }
+
+    const dpupr = await openPage(browser, server, DESKTOP, [ANONYMOUS_ME]);
+    try {
+      const { page } = dpupr;
+      await logIn(page, 'petugas.dpupr');
+      await openInbox(page, '?mine=true');
+      await findAndOpen(page);
+      expect(await status(page)).toBe('Didisposisikan');
+      await act(page, 'Mulai tangani');
+      expect(await status(page)).toBe('Sedang ditangani');
+      await act(page, 'Selesaikan', async () => {
+        const form = page.getByRole('form', { name: 'Selesaikan' });
+        await form.getByLabel('Apa yang telah dilakukan?').fill('Lubang sudah ditambal dengan aspal dingin dan rambu dipasang.');
+        await form.getByLabel('Foto hasil (opsional)').setInputFiles({ name: 'hasil.jpg', mimeType: 'image/jpeg', buffer: await photo('#3a3a3a') });
+      });
+      expect(await status(page)).toBe('Selesai ditangani');
+      await page.getByText('Lubang sudah ditambal dengan aspal dingin dan rambu dipasang.').first().waitFor();
+      await page.getByRole('region', { name: 'Foto' }).getByText('Foto penyelesaian').first().waitFor();
+      await expect.poll(() => page.locator('.of-photo img').evaluateAll((imgs) => imgs.map((i) => (i as unknown as { naturalWidth: number }).naturalWidth > 0))).toEqual([true, true]);
+
+      // An internal note: officers only, marked in the timeline.
+      await page.getByLabel('Catatan internal', { exact: true }).fill('Material aspal diambil dari gudang UPT wilayah barat.');
+      await page.locator('.of-comment.is-internal').getByRole('button', { name: 'Kirim' }).click();
+      const note = page.locator('.of-tl.is-internal', { hasText: 'Material aspal diambil dari gudang UPT wilayah barat.' });
+      await note.waitFor();
+      expect(await note.locator('.of-badge--internal').textContent()).toBe('Catatan internal');
+      await screenshot(page, 'officer-resolved-desktop');
+
+      // The export link of the current filter answers a CSV with the report in it.
+      await page.getByRole('link', { name: /Kembali ke kotak masuk/ }).click();
+      await page.getByRole('heading', { level: 1, name: 'Kotak masuk laporan' }).waitFor();
+      await page.getByRole('searchbox', { name: 'Cari nomor laporan' }).fill(trackingNo);
+      await page.getByRole('button', { name: 'Cari', exact: true }).click();
+      await page.waitForURL((u) => u.searchParams.get('q') === trackingNo);
+      const href = await page.getByRole('link', { name: 'Ekspor CSV' }).getAttribute('href');
+      expect(href).toContain(`q=${encodeURIComponent(trackingNo)}`);
+      const csv = await page.request.get(new URL(href!, server.url).toString());
+      expect(csv.status()).toBe(200);
+      expect(csv.headers()['content-type']).toContain('text/csv');
+      const text = await csv.text();
+      expect(text).toContain('Nomor laporan');
+      expect(text).toContain(trackingNo);
+      expect(await page.getByRole('link', { name: 'Ekspor XLSX' }).getAttribute('href')).toContain('/api/v1/reports/export.xlsx?');
+      noProblems(dpupr.problems);
+    } finally {
+      await dpupr.context.close();
+    }
+  });
+
+  it('the inbox on a tablet fits the screen', async () => {
+    const { context, page, problems } = await openPage(browser, server, TABLET, [ANONYMOUS_ME]);
+    try {
+      await logIn(page, 'koordinator');
+      await openInbox(page);
+      expect(await horizontalOverflow(page)).toBe(0);
+      await screenshot(page, 'officer-inbox-tablet');
+      // Cursor pagination: the next page is appended.
+      expect(await page.locator('.of-table tbody tr').count()).toBe(25);
+      await page.getByRole('button', { name: 'Muat lagi' }).click();
+      await expect.poll(() => page.locator('.of-table tbody tr').count()).toBeGreaterThan(25);
+      await page.goto(`${server.url}/petugas/laporan/${trackingNo}`, { waitUntil: 'networkidle' });
+      await page.getByRole('heading', { level: 1, name: new RegExp(trackingNo) }).waitFor();
+      await page.locator('.of-map .of-boundary--own').waitFor();
+      expect(await horizontalOverflow(page)).toBe(0);
+      await screenshot(page, 'officer-detail-tablet');
+      noProblems(problems);
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('the coordinator dispatches several verified reports at once and sees each result', async () => {
+    const { context, page, problems } = await openPage(browser, server, DESKTOP, [ANONYMOUS_ME]);
+    try {
+      await logIn(page, 'koordinator');
+      await openInbox(page, '?status=verified');
+      const boxes = page.locator('.of-table tbody input[type=checkbox]');
+      expect(await boxes.count()).toBeGreaterThanOrEqual(2);
+      const picked = await page.locator('.of-table tbody tr').evaluateAll((rows) =>
+        rows.slice(0, 2).map((r) => (r as unknown as { querySelector(s: string): { textContent: string } }).querySelector('.of-tracking').textContent),
+      );
+      for (const no of picked) await page.getByRole('checkbox', { name: `Pilih laporan ${no}` }).check();
+      const bulk = page.getByRole('region', { name: 'Disposisi 2 laporan sekaligus' });
+      await bulk.getByLabel('OPD', { exact: true }).selectOption('dpupr');
+      await bulk.getByLabel('Instruksi untuk unit tujuan').fill('Mohon segera ditinjau ke lapangan.');
+      await screenshot(page, 'officer-bulk-desktop');
+      await bulk.getByRole('button', { name: 'Kirim disposisi (2)' }).click();
+      await bulk.getByText('2 dari 2 laporan berhasil didisposisikan.').waitFor();
+      for (const no of picked) await bulk.getByText(`${no}: Berhasil`).waitFor();
+      // The list is reloaded: the dispatched reports are no longer "verified".
+      await expect.poll(() => page.locator('.of-tracking').allTextContents()).not.toContain(picked[0]);
+      noProblems(problems);
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('a visitor who is not logged in is sent to the login page', async () => {
+    const { context, page, problems } = await openPage(browser, server, DESKTOP, [ANONYMOUS_ME]);
+    try {
+      await page.goto(`${server.url}/petugas`, { waitUntil: 'networkidle' });
+      await page.getByRole('link', { name: 'Masuk sebagai petugas' }).click();
+      await page.getByRole('heading', { level: 1, name: 'Masuk' }).waitFor();
+      noProblems(problems);
+    } finally {
+      await context.close();
+    }
+  });
+});

@@ -1,0 +1,258 @@
+// /laporan-saya/<trackingNo>: one of the citizen's reports — photos, pin, timeline, due times, comments,
+// and once resolved: close it with 1–5 stars or dispute it.
+import { lazy, Suspense, useEffect, useState, type FormEvent } from 'react';
+import type { ReportView } from '@api';
+import { ApiError, request } from '../api';
+import { useI18n } from '../i18n';
+import { Link } from '../router';
+import { useSession } from '../session';
+import { Alert, PageTitle, Spinner } from '../ui';
+import { formatDate, StatusBadge } from './status';
+import { Icon } from './icons';
+import { useCitizenStrings } from './strings';
+
+const MapView = lazy(() => import('./MapView'));
+
+interface TimelineEntry {
+  id: number;
+  kind: string;
+  fromStatus: ReportView['status'] | null;
+  toStatus: ReportView['status'] | null;
+  actor: string;
+  internal: boolean;
+  note: string | null;
+  at: string;
+}
+interface Detail {
+  report: ReportView;
+  timeline: TimelineEntry[];
+}
+
+export function ReportDetail({ trackingNo }: { trackingNo: string }) {
+  const s = useCitizenStrings();
+  const { me } = useSession();
+  if (me === undefined) return <Spinner label={s.loading} />;
+  if (!me)
+    return (
+      <section className="ct">
+        <PageTitle title={trackingNo}>{trackingNo}</PageTitle>
+        <div className="card ct-card">
+          <p>{s.needLoginList}</p>
+          <Link to="/masuk" className="btn btn--primary">
+            {s.loginLink}
+          </Link>
+        </div>
+      </section>
+    );
+  return <DetailView trackingNo={trackingNo} />;
+}
+
+function DetailView({ trackingNo }: { trackingNo: string }) {
+  const s = useCitizenStrings();
+  const { lang } = useI18n();
+  const [data, setData] = useState<Detail | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [actionError, setActionError] = useState<string | null>(null);
+  const [comment, setComment] = useState('');
+  const [rating, setRating] = useState(0);
+  const [reason, setReason] = useState('');
+  const [busy, setBusy] = useState(false);
+
+  useEffect(() => {
+    let alive = true;
+    request<Detail>('GET', `/reports/${encodeURIComponent(trackingNo)}`).then(
+      (r) => alive && setData(r),
+      (e: unknown) => alive && setError(e instanceof ApiError ? e.message : String(e)),
+    );
+    return () => {
+      alive = false;
+    };
+  }, [trackingNo, lang]);
+
+  if (error)
+    return (
+      <section className="ct">
+        <PageTitle title={trackingNo}>{trackingNo}</PageTitle>
+        <Alert>{error}</Alert>
+        <Link to="/laporan-saya">← {s.back}</Link>
+      </section>
+    );
+  if (!data) return <Spinner label={s.loading} />;
+  const r = data.report;
+  const ref = encodeURIComponent(r.trackingNo);
+
+  async function act(action: 'close' | 'dispute', body: Record<string, unknown>) {
+    setBusy(true);
+    setActionError(null);
+    try {
+      setData(await request<Detail>('POST', `/reports/${ref}/actions/${action}`, body));
+    } catch (e) {
+      setActionError(e instanceof ApiError ? e.message : String(e));
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  async function sendComment(e: FormEvent) {
+    e.preventDefault();
+    if (!comment.trim() || !data) return;
+    setBusy(true);
+    setActionError(null);
+    try {
+      const { entry } = await request<{ entry: TimelineEntry }>('POST', `/reports/${ref}/comments`, { text: comment.trim(), internal: false });
+      setData({ ...data, timeline: [...data.timeline, entry] });
+      setComment('');
+    } catch (err) {
+      setActionError(err instanceof ApiError ? err.message : String(err));
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  const timeline = [...data.timeline].filter((t) => !t.internal).sort((a, b) => b.at.localeCompare(a.at) || b.id - a.id);
+
+  return (
+    <section className="ct">
+      <Link to="/laporan-saya" className="ct-back">
+        ← {s.back}
+      </Link>
+      <PageTitle title={r.trackingNo}>
+        {r.trackingNo}
+      </PageTitle>
+      <div className="card ct-card">
+        <p className="ct-detail-top">
+          <StatusBadge status={r.status} name={r.statusName} />
+          <span className="ct-item-cat">
+            <Icon name={r.category.icon} size={20} /> {r.category.name}
+          </span>
+        </p>
+        <p className="ct-detail-desc">{r.description}</p>
+        <dl className="ct-dl">
+          <dt>{s.submittedAt}</dt>
+          <dd>{formatDate(r.submittedAt, lang)}</dd>
+          {r.kelurahan && (
+            <>
+              <dt>{s.location}</dt>
+              <dd>
+                {r.kelurahan.name}
+                {r.kecamatan && `, ${r.kecamatan.name}`}
+                {r.address && <> — {r.address}</>}
+              </dd>
+            </>
+          )}
+          <dt>{s.handler}</dt>
+          <dd>{r.handler.name}</dd>
+          {r.due && (
+            <>
+              <dt>{s.dueText}</dt>
+              <dd className={r.due.overdue ? 'ct-overdue' : undefined}>
+                {r.due.text}
+                {r.due.overdue && <> ({s.overdue})</>}
+              </dd>
+            </>
+          )}
+          {r.resolutionNote && (
+            <>
+              <dt>{s.resolution}</dt>
+              <dd>{r.resolutionNote}</dd>
+            </>
+          )}
+          {r.rating !== null && (
+            <>
+              <dt>{s.rating}</dt>
+              <dd aria-label={s.stars(r.rating)}>{'★'.repeat(r.rating) + '☆'.repeat(5 - r.rating)}</dd>
+            </>
+          )}
+        </dl>
+        {r.photos.length > 0 && (
+          <div className="ct-photos ct-photos--view">
+            {r.photos.map((p, i) => (
+              <a key={p.id} href={p.url} target="_blank" rel="noreferrer" className="ct-photo">
+                <img src={p.thumbnailUrl} alt={`${s.photo} ${i + 1}`} loading="lazy" />
+              </a>
+            ))}
+          </div>
+        )}
+      </div>
+
+      {r.location && (
+        <Suspense fallback={<div className="ct-map ct-map--small ct-map--loading" />}>
+          <MapView label={s.mapLabel} pin={r.location} className="ct-map--small" />
+        </Suspense>
+      )}
+
+      {actionError && <Alert>{actionError}</Alert>}
+
+      {r.actions.includes('close') && (
+        <div className="card ct-card ct-rate">
+          <h2>{s.rateTitle}</h2>
+          <p>{s.rateText}</p>
+          <div className="ct-stars" role="radiogroup" aria-label={s.rating}>
+            {[1, 2, 3, 4, 5].map((n) => (
+              <button
+                key={n}
+                type="button"
+                role="radio"
+                aria-checked={rating === n}
+                aria-label={s.stars(n)}
+                className={'ct-star' + (n <= rating ? ' ct-star--on' : '')}
+                onClick={() => setRating(n)}
+              >
+                ★
+              </button>
+            ))}
+          </div>
+          <button type="button" className="btn btn--primary" disabled={!rating || busy} onClick={() => void act('close', { rating })}>
+            {s.closeReport}
+          </button>
+        </div>
+      )}
+      {r.actions.includes('dispute') && (
+        <form
+          className="card ct-card"
+          onSubmit={(e) => {
+            e.preventDefault();
+            if (reason.trim()) void act('dispute', { note: reason.trim() });
+          }}
+        >
+          <h2>{s.disputeTitle}</h2>
+          <div className="field">
+            <label htmlFor="ct-dispute">{s.disputeReason}</label>
+            <textarea id="ct-dispute" className="ct-textarea" rows={3} value={reason} onChange={(e) => setReason(e.target.value)} />
+          </div>
+          <button type="submit" className="btn btn--secondary" disabled={!reason.trim() || busy}>
+            {s.dispute}
+          </button>
+        </form>
+      )}
+
+      <h2 className="ct-h2">{s.timeline}</h2>
+      <ol className="ct-timeline">
+        {timeline.map((t) => (
+          <li key={t.id} className={'ct-tl ct-tl--' + (t.kind === 'comment' ? 'comment' : 'status')}>
+            <p className="ct-tl-head">
+              <strong>{t.toStatus ? (s.statusNames[t.toStatus] ?? t.toStatus) : t.kind === 'comment' ? s.commented : t.kind}</strong>
+              <span className="ct-tl-actor"> · {t.actor}</span>
+            </p>
+            <p className="ct-tl-at">
+              <time dateTime={t.at}>{formatDate(t.at, lang)}</time>
+            </p>
+            {t.note && <p className="ct-tl-note">{t.note}</p>}
+          </li>
+        ))}
+      </ol>
+
+      {r.canComment && (
+        <form className="card ct-card" onSubmit={(e) => void sendComment(e)}>
+          <div className="field">
+            <label htmlFor="ct-comment">{s.commentLabel}</label>
+            <textarea id="ct-comment" className="ct-textarea" rows={3} maxLength={3000} value={comment} onChange={(e) => setComment(e.target.value)} />
+          </div>
+          <button type="submit" className="btn btn--primary" disabled={!comment.trim() || busy}>
+            {s.sendComment}
+          </button>
+        </form>
+      )}
+    </section>
+  );
+}
