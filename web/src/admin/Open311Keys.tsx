@@ -1,0 +1,152 @@
+// /admin/open311: API keys for other applications (GeoReport v2). A new key is shown once.
+import { useState, type FormEvent } from 'react';
+import { request } from '../api';
+import { Spinner } from '../ui';
+import { Input } from './controls';
+import { errorText, fmtDateTime, Msg, SectionHead, useLoad } from './shared';
+import { useAdminStrings } from './strings';
+
+interface Key {
+  id: string;
+  name: string;
+  prefix: string;
+  createdAt: string;
+  revokedAt: string | null;
+  lastUsedAt: string | null;
+}
+
+export function Open311Keys() {
+  const { s, lang } = useAdminStrings();
+  const keys = useLoad<{ keys: Key[] }>('/open311-keys');
+  const [name, setName] = useState('');
+  const [fresh, setFresh] = useState<{ key: string; name: string } | null>(null);
+  const [copied, setCopied] = useState(false);
+  const [busy, setBusy] = useState(false);
+  const [err, setErr] = useState<string | null>(null);
+
+  async function create(e: FormEvent) {
+    e.preventDefault();
+    setBusy(true);
+    setErr(null);
+    setCopied(false);
+    try {
+      const r = await request<{ key: string; record: Key }>('POST', '/open311-keys', { name: name.trim() });
+      setFresh({ key: r.key, name: r.record.name });
+      setName('');
+      keys.reload();
+    } catch (e2) {
+      setErr(errorText(e2));
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  async function copy() {
+    if (!fresh) return;
+    try {
+      await navigator.clipboard.writeText(fresh.key);
+      setCopied(true);
+    } catch {
+      // No clipboard permission: select the text so Ctrl+C works.
+      const el = document.getElementById('ad-fresh-key');
+      if (el) window.getSelection()?.selectAllChildren(el);
+    }
+  }
+
+  async function revoke(k: Key) {
+    if (!window.confirm(s.o3RevokeN(k.name) + '?')) return;
+    setErr(null);
+    try {
+      await request('DELETE', '/open311-keys/' + k.id);
+      keys.reload();
+    } catch (e2) {
+      setErr(errorText(e2));
+    }
+  }
+
+  return (
+    <section className="ad-section">
+      <SectionHead title={s.o3Title} lead={s.o3Lead} />
+      {fresh && (
+        <div className="ad-fresh" role="status">
+          <p>
+            <strong>{s.o3Shown}</strong> ({fresh.name})
+          </p>
+          <code id="ad-fresh-key" className="ad-key">
+            {fresh.key}
+          </code>
+          <div className="ad-buttons">
+            <button type="button" className="btn btn--primary btn--small" onClick={() => void copy()}>
+              {s.o3Copy}
+            </button>
+            <button type="button" className="btn btn--secondary btn--small" onClick={() => setFresh(null)}>
+              {s.o3Dismiss}
+            </button>
+            {copied && <span className="ad-copied">✓ {s.o3Copied}</span>}
+          </div>
+        </div>
+      )}
+      <Msg ok={null} err={err} />
+      <div className="ad-two">
+        <div>
+          {keys.error && <Msg ok={null} err={keys.error} />}
+          {!keys.data && !keys.error && <Spinner label={s.loading} />}
+          {keys.data && (
+            <div className="ad-table-wrap">
+              <table className="ad-table">
+                <thead>
+                  <tr>
+                    <th scope="col">{s.o3Name}</th>
+                    <th scope="col">{s.colPrefix}</th>
+                    <th scope="col">{s.colCreated}</th>
+                    <th scope="col">{s.colLastUsed}</th>
+                    <th scope="col">{s.colStatus}</th>
+                    <th scope="col">
+                      <span className="visually-hidden">{s.colActions}</span>
+                    </th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {keys.data.keys.length === 0 && (
+                    <tr>
+                      <td colSpan={6} className="muted">
+                        {s.o3None}
+                      </td>
+                    </tr>
+                  )}
+                  {keys.data.keys.map((k) => (
+                    <tr key={k.id} className={k.revokedAt ? 'is-inactive' : undefined}>
+                      <td>
+                        <strong>{k.name}</strong>
+                      </td>
+                      <td className="mono">{k.prefix}…</td>
+                      <td className="ad-nowrap">{fmtDateTime(k.createdAt, lang)}</td>
+                      <td className="ad-nowrap">{k.lastUsedAt ? fmtDateTime(k.lastUsedAt, lang) : s.never}</td>
+                      <td>
+                        <span className={'ad-badge ' + (k.revokedAt ? 'ad-badge--off' : 'ad-badge--ok')}>{k.revokedAt ? s.o3Revoked : s.active}</span>
+                      </td>
+                      <td className="ad-actions">
+                        {!k.revokedAt && (
+                          <button type="button" className="btn btn--secondary btn--small ad-danger" onClick={() => void revoke(k)} aria-label={s.o3RevokeN(k.name)}>
+                            {s.o3Revoke}
+                          </button>
+                        )}
+                      </td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
+          )}
+        </div>
+        <form className="card ad-form ad-side" onSubmit={create}>
+          <h2>{s.o3Add}</h2>
+          <Input label={s.o3Name} value={name} onChange={setName} required />
+          <button type="submit" className="btn btn--primary" disabled={busy}>
+            {busy ? s.saving : s.o3Create}
+          </button>
+        </form>
+      </div>
+    </section>
+  );
+}
