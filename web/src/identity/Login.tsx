@@ -8,13 +8,33 @@ import { Alert, Field, PageTitle, PasswordField, Redirect } from '../ui';
 import { fieldErrorOf, onlyDigits } from './forms';
 
 type Tab = 'citizen' | 'officer';
+
+const OFFICER_PAGE = /^\/(petugas|command|admin)(?=[/?#]|$)/;
+
+/**
+ * Where to go after logging in: `?next=` when it is a path on this site (a single leading `/`), never
+ * another origin (`//evil.example`, `/\\evil`, `https://…`): no open redirect.
+ */
+export function safeNext(next: string | null): string | null {
+  if (!next || !next.startsWith('/') || next.startsWith('//') || next.startsWith('/\\')) return null;
+  if ([...next].some((c) => c < ' ' || c === '\\')) return null;
+  try {
+    const url = new URL(next, window.location.origin);
+    if (url.origin !== window.location.origin) return null;
+    return url.pathname + url.search + url.hash;
+  } catch {
+    return null;
+  }
+}
 type Errors = { login?: string; password?: string };
 
 export function Login() {
   const { t } = useI18n();
   const { me, setMe } = useSession();
   const { query } = useLocation();
-  const [tab, setTab] = useState<Tab>(query.get('sebagai') === 'petugas' ? 'officer' : 'citizen');
+  const nextPath = safeNext(query.get('next'));
+  // Coming back to an officers' page (/petugas, /command, /admin): the officer tab is the likely one.
+  const [tab, setTab] = useState<Tab>(query.get('sebagai') === 'petugas' || OFFICER_PAGE.test(nextPath ?? '') ? 'officer' : 'citizen');
   const [nik, setNik] = useState('');
   const [username, setUsername] = useState('');
   const [password, setPassword] = useState('');
@@ -24,7 +44,7 @@ export function Login() {
   const tabRefs = useRef<Record<Tab, HTMLButtonElement | null>>({ citizen: null, officer: null });
   const inputs = useRef<Record<keyof Errors, HTMLInputElement | null>>({ login: null, password: null });
 
-  if (me && !busy) return <Redirect to="/akun" />;
+  if (me && !busy) return <Redirect to={nextPath ?? '/akun'} />;
 
   function choose(next: Tab) {
     setTab(next);
@@ -66,7 +86,7 @@ export function Login() {
     try {
       const r = await api.login(tab === 'citizen' ? nik : username.trim(), password);
       setMe(r.user);
-      navigate('/akun');
+      navigate(nextPath ?? '/akun');
     } catch (err) {
       const fe = fieldErrorOf(err, ['login', 'password'] as const);
       if (fe.field) {
