@@ -43,6 +43,7 @@ export type Action =
   | 'reports.create'
   | 'reports.create_for_citizen'
   | 'reports.list'
+  | 'reports.escalations'
   | 'reports.read'
   | 'reports.verify'
   | 'reports.reject'
@@ -140,6 +141,8 @@ const rules: Record<Action, Rule> = {
   // Reports that came by phone, walk-in, WhatsApp or SP4N-LAPOR! are entered by an officer.
   'reports.create_for_citizen': roles('coordinator', 'officer'),
   'reports.list': roles(...CITY_WIDE_READERS, 'officer', 'citizen'),
+  // Every escalation, city-wide: for those who watch the whole city.
+  'reports.escalations': roles(...CITY_WIDE_READERS),
   'reports.read': reportRule((p, r) => isReporter(p, r) || sees(p, r)),
   'reports.verify': handlesIt,
   'reports.reject': handlesIt,

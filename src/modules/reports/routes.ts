@@ -281,8 +281,7 @@ export function reportRoutes(app: HttpApp, reports: ReportsService, deps: { db: 
       },
     },
     async (request) => {
-      const p = authorize(request.principal, 'reports.list');
-      if (!['coordinator', 'pimpinan', 'command', 'admin'].includes(p.role)) throw errors.forbidden();
+      authorize(request.principal, 'reports.escalations');
       const rows = await deps.db.query<{ tracking_no: string; level: number; stage: string; target_label: string; target_user_id: string | null; handler_kind: string; handler_code: string; agency_code: string; created_at: Date }>(
         `select r.tracking_no, e.level, e.stage, e.target_label, e.target_user_id, e.handler_kind, e.handler_code, e.agency_code, e.created_at
          from report_escalations e join reports r on r.id = e.report_id order by e.id desc limit $1`,
