@@ -41,7 +41,7 @@ describeBrowser('the admin pages in Chromium', () => {
     try {
       await logIn(page, 'admin');
       await open(page, 'kategori', 'Kategori laporan');
-      const rows = page.locator('.ad-table tbody tr');
+      const rows = page.locator('.bo-table tbody tr');
       expect(await rows.count()).toBeGreaterThan(3);
       await screenshot(page, 'admin-categories-desktop');
 
@@ -65,7 +65,7 @@ describeBrowser('the admin pages in Chromium', () => {
       await screenshot(page, 'admin-category-edit-desktop');
 
       await open(page, 'kategori', 'Kategori laporan');
-      const saved = page.locator('.ad-table tbody tr').filter({ hasText: code }).first();
+      const saved = page.locator('.bo-table tbody tr').filter({ hasText: code }).first();
       expect(await saved.locator('td').nth(3).textContent()).toMatch(/\/ 9 hari kerja$/);
       noProblems(problems);
     } finally {
@@ -85,7 +85,7 @@ describeBrowser('the admin pages in Chromium', () => {
       await page.getByLabel('Nama', { exact: true }).fill('Cuti bersama uji');
       await page.getByLabel('Jenis', { exact: true }).selectOption('cuti_bersama');
       await page.getByRole('button', { name: 'Simpan', exact: true }).click();
-      const row = page.locator('.ad-table tbody tr').filter({ hasText: 'Cuti bersama uji' });
+      const row = page.locator('.bo-table tbody tr').filter({ hasText: 'Cuti bersama uji' });
       await row.waitFor();
       expect(await row.textContent()).toContain('Cuti bersama');
       await screenshot(page, 'admin-holidays-desktop');
@@ -104,7 +104,7 @@ describeBrowser('the admin pages in Chromium', () => {
     try {
       await logIn(page, 'admin');
       await open(page, 'pengguna', 'Akun petugas');
-      await page.locator('.ad-table tbody tr').first().waitFor();
+      await page.locator('.bo-table tbody tr').first().waitFor();
       await page.getByLabel('Nama pengguna', { exact: true }).fill('petugas.uji');
       await page.getByLabel('Nama lengkap', { exact: true }).fill('Petugas Uji Coba');
       await page.getByLabel('Peran', { exact: true }).selectOption('officer');
@@ -115,7 +115,7 @@ describeBrowser('the admin pages in Chromium', () => {
       await page.getByRole('status').filter({ hasText: 'Akun petugas.uji dibuat.' }).waitFor();
       await screenshot(page, 'admin-users-desktop');
       await page.getByLabel('Cari nama, nama pengguna atau unit', { exact: true }).fill('petugas.uji');
-      const created = page.locator('.ad-table tbody tr').filter({ hasText: 'petugas.uji' });
+      const created = page.locator('.bo-table tbody tr').filter({ hasText: 'petugas.uji' });
       await created.waitFor();
       expect(await created.textContent()).toContain('Ramanuju');
 
@@ -142,14 +142,14 @@ describeBrowser('the admin pages in Chromium', () => {
       await open(page, 'notifikasi', 'Saluran notifikasi');
       await page.getByRole('heading', { level: 2, name: 'Pengiriman gagal' }).waitFor();
       await page.waitForLoadState('networkidle');
-      const channel = page.locator('.ad-table tbody tr').first();
+      const channel = page.locator('.bo-table tbody tr').first();
       const channelName = (await channel.locator('strong').textContent())!.trim();
       await channel.getByRole('button', { name: `Uji: ${channelName}` }).click();
       await page.getByRole('status').filter({ hasText: `Pesan uji melalui ${channelName} terkirim.` }).waitFor();
       await screenshot(page, 'admin-notifications-desktop');
 
       await open(page, 'wilayah', 'Wilayah dan OPD');
-      await page.locator('.ad-table tbody tr').filter({ hasText: 'DPUPR' }).first().waitFor();
+      await page.locator('.bo-table tbody tr').filter({ hasText: 'DPUPR' }).first().waitFor();
       await screenshot(page, 'admin-regions-desktop');
 
       await open(page, 'open311', 'Kunci API Open311');
@@ -159,11 +159,11 @@ describeBrowser('the admin pages in Chromium', () => {
       await key.waitFor();
       const secret = (await key.textContent())!.trim();
       expect(secret.length).toBeGreaterThan(16);
-      await page.locator('.ad-table tbody tr').filter({ hasText: 'Aplikasi Mitra Uji' }).waitFor();
+      await page.locator('.bo-table tbody tr').filter({ hasText: 'Aplikasi Mitra Uji' }).waitFor();
       await screenshot(page, 'admin-open311-desktop');
 
       await open(page, 'open311', 'Kunci API Open311');
-      await page.locator('.ad-table tbody tr').filter({ hasText: 'Aplikasi Mitra Uji' }).waitFor();
+      await page.locator('.bo-table tbody tr').filter({ hasText: 'Aplikasi Mitra Uji' }).waitFor();
       expect(await page.locator('#ad-fresh-key').count()).toBe(0);
       expect(await page.content()).not.toContain(secret);
       noProblems(problems);
@@ -179,7 +179,7 @@ describeBrowser('the admin pages in Chromium', () => {
       await page.goto(`${server.url}/admin/kategori`, { waitUntil: 'networkidle' });
       await page.getByRole('heading', { level: 1, name: 'Administrasi' }).waitFor();
       await page.getByText('Akun Anda bukan akun administrator').waitFor();
-      expect(await page.locator('.ad-table').count()).toBe(0);
+      expect(await page.locator('.bo-table').count()).toBe(0);
       noProblems(problems);
     } finally {
       await context.close();

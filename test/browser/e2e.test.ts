@@ -53,7 +53,7 @@ describeBrowser('end to end: from a new resident’s report to its closing, in C
     await page.getByRole('searchbox', { name: 'Cari nomor laporan' }).fill(trackingNo);
     await page.getByRole('button', { name: 'Cari', exact: true }).click();
     await page.waitForURL((u) => u.searchParams.get('q') === trackingNo);
-    await expect.poll(() => page.locator('.of-table tbody tr').count()).toBe(1);
+    await expect.poll(() => page.locator('.bo-table tbody tr').count()).toBe(1);
     await page.getByRole('link', { name: trackingNo }).click();
     await page.getByRole('heading', { level: 1, name: new RegExp(trackingNo) }).waitFor();
   }

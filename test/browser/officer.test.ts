@@ -77,14 +77,14 @@ describeBrowser('the officers’ inbox and report page in Chromium', () => {
   async function openInbox(page: Page, query = '') {
     await page.goto(`${server.url}/petugas${query}`, { waitUntil: 'networkidle' });
     await page.getByRole('heading', { level: 1, name: 'Kotak masuk laporan' }).waitFor();
-    await page.locator('.of-table tbody tr').first().waitFor();
+    await page.locator('.bo-table tbody tr').first().waitFor();
   }
 
   async function findAndOpen(page: Page) {
     await page.getByRole('searchbox', { name: 'Cari nomor laporan' }).fill(trackingNo);
     await page.getByRole('button', { name: 'Cari', exact: true }).click();
     await page.waitForURL((u) => u.searchParams.get('q') === trackingNo);
-    await expect.poll(() => page.locator('.of-table tbody tr').count()).toBe(1);
+    await expect.poll(() => page.locator('.bo-table tbody tr').count()).toBe(1);
     await page.getByRole('link', { name: trackingNo }).click();
     await page.getByRole('heading', { level: 1, name: new RegExp(trackingNo) }).waitFor();
   }
@@ -107,7 +107,7 @@ describeBrowser('the officers’ inbox and report page in Chromium', () => {
       await logIn(page, 'lurah.ramanuju');
       await openInbox(page);
       // The demo city's sample reports are there, by deadline, with the new one among them.
-      expect(await page.locator('.of-table tbody tr').count()).toBeGreaterThan(1);
+      expect(await page.locator('.bo-table tbody tr').count()).toBeGreaterThan(1);
       await page.getByRole('link', { name: trackingNo }).waitFor();
       expect(await horizontalOverflow(page)).toBe(0);
       await screenshot(page, 'officer-inbox-desktop');
@@ -115,7 +115,7 @@ describeBrowser('the officers’ inbox and report page in Chromium', () => {
       // Only my unit: everything listed is held by Kelurahan Ramanuju.
       await page.getByLabel('Hanya unit saya').check();
       await page.waitForURL((u) => u.searchParams.get('mine') === 'true');
-      await expect.poll(async () => [...new Set(await page.locator('.of-table tbody td.of-col-handler').allTextContents())]).toEqual(['Kelurahan Ramanuju']);
+      await expect.poll(async () => [...new Set(await page.locator('.bo-table tbody td.of-col-handler').allTextContents())]).toEqual(['Kelurahan Ramanuju']);
 
       await findAndOpen(page);
       expect(await status(page)).toBe('Diajukan');
@@ -211,9 +211,9 @@ describeBrowser('the officers’ inbox and report page in Chromium', () => {
       expect(await horizontalOverflow(page)).toBe(0);
       await screenshot(page, 'officer-inbox-tablet');
       // Cursor pagination: the next page is appended.
-      expect(await page.locator('.of-table tbody tr').count()).toBe(25);
+      expect(await page.locator('.bo-table tbody tr').count()).toBe(25);
       await page.getByRole('button', { name: 'Muat lagi' }).click();
-      await expect.poll(() => page.locator('.of-table tbody tr').count()).toBeGreaterThan(25);
+      await expect.poll(() => page.locator('.bo-table tbody tr').count()).toBeGreaterThan(25);
       await page.goto(`${server.url}/petugas/laporan/${trackingNo}`, { waitUntil: 'networkidle' });
       await page.getByRole('heading', { level: 1, name: new RegExp(trackingNo) }).waitFor();
       await page.locator('.of-map .of-boundary--own').waitFor();
@@ -230,9 +230,9 @@ describeBrowser('the officers’ inbox and report page in Chromium', () => {
     try {
       await logIn(page, 'koordinator');
       await openInbox(page, '?status=verified');
-      const boxes = page.locator('.of-table tbody input[type=checkbox]');
+      const boxes = page.locator('.bo-table tbody input[type=checkbox]');
       expect(await boxes.count()).toBeGreaterThanOrEqual(2);
-      const picked = await page.locator('.of-table tbody tr').evaluateAll((rows) =>
+      const picked = await page.locator('.bo-table tbody tr').evaluateAll((rows) =>
         rows.slice(0, 2).map((r) => (r as unknown as { querySelector(s: string): { textContent: string } }).querySelector('.of-tracking').textContent),
       );
       for (const no of picked) await page.getByRole('checkbox', { name: `Pilih laporan ${no}` }).check();

@@ -1,8 +1,8 @@
 // The admin pages (/admin/<section>): report categories, holidays, officer accounts, notification
 // channels and Open311 keys. Only the role `admin` may use them.
 import { Link } from '../router';
-import { useSession } from '../session';
-import { Alert, PageTitle, Redirect, Spinner } from '../ui';
+import { RoleGate } from '../RoleGate';
+import { Redirect } from '../ui';
 import { Categories } from './Categories';
 import { Holidays } from './Holidays';
 import { Notifications } from './Notifications';
@@ -10,6 +10,7 @@ import { Open311Keys } from './Open311Keys';
 import { Regions } from './Regions';
 import { Users } from './Users';
 import { useAdminStrings } from './strings';
+import '../backoffice.css';
 import './admin.css';
 
 const SECTIONS = ['kategori', 'libur', 'pengguna', 'notifikasi', 'open311', 'wilayah'] as const;
@@ -17,41 +18,14 @@ type Section = (typeof SECTIONS)[number];
 
 export default function AdminArea({ path }: { path: string }) {
   const { s } = useAdminStrings();
-  const { me, meError, refreshMe } = useSession();
-
-  if (me === undefined) {
-    if (meError)
-      return (
-        <Alert>
-          <p>{meError.message}</p>
-          <button type="button" className="btn btn--secondary btn--small" onClick={refreshMe}>
-            {s.retry}
-          </button>
-        </Alert>
-      );
-    return <Spinner label={s.loading} />;
-  }
-  if (!me || me.role !== 'admin') {
-    return (
-      <section className="narrow card">
-        <PageTitle title={s.title}>{s.title}</PageTitle>
-        <p>{me ? s.needAdmin : s.needLogin}</p>
-        {!me && (
-          <Link to="/masuk" className="btn btn--primary">
-            {s.loginLink}
-          </Link>
-        )}
-      </section>
-    );
-  }
-
   const parts = path.split('/').filter(Boolean); // ['admin', section, ...rest]
   const section = parts[1] as Section | undefined;
   if (!section || !SECTIONS.includes(section)) return <Redirect to="/admin/kategori" />;
   const rest = parts.slice(2).map(decodeURIComponent);
 
   return (
-    <div className="ad-page">
+    <RoleGate allow={(role) => role === 'admin'} title={s.title} needLogin={s.needLogin} refused={s.needAdmin} loginLabel={s.loginLink}>
+      <div className="ad-page bo">
       <div className="ad-head">
         <p className="ad-kicker">{s.title}</p>
         <nav aria-label={s.sections}>
@@ -72,6 +46,7 @@ export default function AdminArea({ path }: { path: string }) {
       {section === 'notifikasi' && <Notifications />}
       {section === 'open311' && <Open311Keys />}
       {section === 'wilayah' && <Regions />}
-    </div>
+      </div>
+    </RoleGate>
   );
 }

@@ -5,7 +5,7 @@ import { request } from '../api';
 import { Link, navigate } from '../router';
 import { Spinner } from '../ui';
 import { Check, Input, Select, Textarea } from './controls';
-import { errorText, Msg, SectionHead, useLoad } from './shared';
+import { AdminTable, Msg, SectionHead, useAction, useLoad } from './shared';
 import { useAdminStrings, type AdminStrings } from './strings';
 
 export interface Agency {
@@ -43,47 +43,30 @@ export function Categories({ rest }: { rest: string[] }) {
           {s.catAdd}
         </Link>
       </SectionHead>
-      <div className="ad-table-wrap">
-        <table className="ad-table">
-          <thead>
-            <tr>
-              <th scope="col">{s.colName}</th>
-              <th scope="col">{s.colAgency}</th>
-              <th scope="col">{s.colFirst}</th>
-              <th scope="col">{s.colDeadlines}</th>
-              <th scope="col">{s.colEmergency}</th>
-              <th scope="col">{s.colActive}</th>
-              <th scope="col">
-                <span className="visually-hidden">{s.colActions}</span>
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {cats.data.categories.map((c) => (
-              <tr key={c.code} className={c.active ? undefined : 'is-inactive'}>
-                <td>
-                  <strong>{c.name[lang]}</strong>
-                  <span className="ad-sub mono">{c.code}</span>
-                </td>
-                <td>{agencyName(c.agencyCode)}</td>
-                <td>{s.firstHandler[c.firstHandler]}</td>
-                <td className="ad-nowrap">
-                  {c.deadlines.verify} / {c.deadlines.dispatch} / {c.deadlines.resolve} {c.emergency ? s.unitHours : s.unitDays}
-                </td>
-                <td>{c.emergency ? <span className="ad-badge ad-badge--emergency">{s.yes}</span> : s.no}</td>
-                <td>
-                  <span className={'ad-badge ' + (c.active ? 'ad-badge--ok' : 'ad-badge--off')}>{c.active ? s.active : s.inactive}</span>
-                </td>
-                <td className="ad-actions">
-                  <Link to={'/admin/kategori/' + encodeURIComponent(c.code)} className="btn btn--secondary btn--small" aria-label={s.editCat(c.name[lang])}>
-                    {s.edit}
-                  </Link>
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+      <AdminTable columns={[s.colName, s.colAgency, s.colFirst, s.colDeadlines, s.colEmergency, s.colActive]} actions={s.colActions} items={cats.data.categories}>
+        {(c) => (
+          <tr key={c.code} className={c.active ? undefined : 'is-inactive'}>
+            <td>
+              <strong>{c.name[lang]}</strong>
+              <span className="ad-sub mono">{c.code}</span>
+            </td>
+            <td>{agencyName(c.agencyCode)}</td>
+            <td>{s.firstHandler[c.firstHandler]}</td>
+            <td className="ad-nowrap">
+              {c.deadlines.verify} / {c.deadlines.dispatch} / {c.deadlines.resolve} {c.emergency ? s.unitHours : s.unitDays}
+            </td>
+            <td>{c.emergency ? <span className="ad-badge ad-badge--emergency">{s.yes}</span> : s.no}</td>
+            <td>
+              <span className={'ad-badge ' + (c.active ? 'ad-badge--ok' : 'ad-badge--off')}>{c.active ? s.active : s.inactive}</span>
+            </td>
+            <td className="ad-actions">
+              <Link to={'/admin/kategori/' + encodeURIComponent(c.code)} className="btn btn--secondary btn--small" aria-label={s.editCat(c.name[lang])}>
+                {s.edit}
+              </Link>
+            </td>
+          </tr>
+        )}
+      </AdminTable>
     </section>
   );
 }
@@ -147,17 +130,12 @@ function CategoryForm({ category, agencies, onSaved }: { category?: CategoryView
   const [dispatch, setDispatch] = useState(String(c?.deadlines.dispatch ?? 1));
   const [resolve, setResolve] = useState(String(c?.deadlines.resolve ?? 5));
   const [questions, setQuestions] = useState<QDraft[]>((c?.questions ?? []).map(toDraft));
-  const [busy, setBusy] = useState(false);
-  const [ok, setOk] = useState<string | null>(null);
-  const [err, setErr] = useState<string | null>(null);
+  const { busy, ok, err, run } = useAction();
 
   const setQ = (i: number, patch: Partial<QDraft>) => setQuestions((qs) => qs.map((q, j) => (j === i ? { ...q, ...patch } : q)));
 
-  async function submit(e: FormEvent) {
+  function submit(e: FormEvent) {
     e.preventDefault();
-    setBusy(true);
-    setOk(null);
-    setErr(null);
     const body = {
       name: { id: nameId.trim(), en: nameEn.trim() || nameId.trim() },
       description: descId.trim() ? { id: descId.trim(), en: descEn.trim() || descId.trim() } : null,
@@ -171,21 +149,16 @@ function CategoryForm({ category, agencies, onSaved }: { category?: CategoryView
       deadlines: { verify: Number(verify), dispatch: Number(dispatch), resolve: Number(resolve) },
       questions: questions.map(fromDraft),
     };
-    try {
+    void run(async () => {
       if (c) {
         await request('PATCH', '/report-categories/' + encodeURIComponent(c.code), body);
-        setOk(s.catSaved);
         onSaved();
-      } else {
-        await request('POST', '/report-categories', { code: code.trim(), ...body });
-        onSaved();
-        navigate('/admin/kategori/' + encodeURIComponent(code.trim()));
+        return s.catSaved;
       }
-    } catch (e2) {
-      setErr(errorText(e2));
-    } finally {
-      setBusy(false);
-    }
+      await request('POST', '/report-categories', { code: code.trim(), ...body });
+      onSaved();
+      navigate('/admin/kategori/' + encodeURIComponent(code.trim()));
+    });
   }
 
   const title = c ? s.editCat(c.name[lang]) : s.newCat;

@@ -2,9 +2,8 @@
 // deliveries with a retry. Secrets come back masked as ******** and are sent back unchanged or replaced.
 import { useState, type FormEvent } from 'react';
 import { request } from '../api';
-import { Spinner } from '../ui';
 import { Check, Input, Select, Textarea } from './controls';
-import { errorText, fmtDateTime, Msg, SectionHead, useLoad } from './shared';
+import { AdminTable, fmtDateTime, Msg, SectionHead, useAction, useLoad, WhenLoaded } from './shared';
 import { useAdminStrings, type AdminStrings } from './strings';
 
 type Kind = 'console' | 'smtp' | 'webhook';
@@ -38,49 +37,32 @@ export function Notifications() {
   const failed = useLoad<{ deliveries: Delivery[] }>('/notification-deliveries?status=failed&limit=100');
   const [editing, setEditing] = useState<Channel | null>(null);
   const [testTo, setTestTo] = useState('');
-  const [ok, setOk] = useState<string | null>(null);
-  const [err, setErr] = useState<string | null>(null);
-  const [busyId, setBusyId] = useState<string | null>(null);
+  const { busy, ok, err, run, setOk, setErr } = useAction();
 
-  async function test(c: Channel) {
-    setOk(null);
-    setErr(null);
-    setBusyId(c.id);
-    try {
+  function test(c: Channel) {
+    void run(async () => {
       const r = await request<{ ok: boolean; error: string | null }>('POST', `/notification-channels/${c.id}/test`, testTo.trim() ? { to: testTo.trim() } : {});
-      if (r.ok) setOk(s.ntfTestOk(c.name));
-      else setErr(s.ntfTestFail(c.name, r.error ?? '?'));
-    } catch (e) {
-      setErr(errorText(e));
-    } finally {
-      setBusyId(null);
-    }
+      if (!r.ok) throw new Error(s.ntfTestFail(c.name, r.error ?? '?'));
+      return s.ntfTestOk(c.name);
+    });
   }
 
-  async function remove(c: Channel) {
+  function remove(c: Channel) {
     if (!window.confirm(s.confirmRemove(c.name))) return;
-    setOk(null);
-    setErr(null);
-    try {
+    void run(async () => {
       await request('DELETE', `/notification-channels/${c.id}`);
-      setOk(s.ntfRemoved);
       if (editing?.id === c.id) setEditing(null);
       channels.reload();
-    } catch (e) {
-      setErr(errorText(e));
-    }
+      return s.ntfRemoved;
+    });
   }
 
-  async function retry(d: Delivery) {
-    setOk(null);
-    setErr(null);
-    try {
+  function retry(d: Delivery) {
+    void run(async () => {
       const r = await request<{ delivery: Delivery }>('POST', `/notification-deliveries/${d.id}/retry`);
-      setOk(s.retried(r.delivery.status));
       failed.reload();
-    } catch (e) {
-      setErr(errorText(e));
-    }
+      return s.retried(r.delivery.status);
+    });
   }
 
   return (
@@ -89,106 +71,61 @@ export function Notifications() {
       <Msg ok={ok} err={err} />
       <div className="ad-two">
         <div className="ad-stack">
-          {channels.error && <Msg ok={null} err={channels.error} />}
-          {!channels.data && !channels.error && <Spinner label={s.loading} />}
-          {channels.data && (
-            <div className="ad-table-wrap">
-              <table className="ad-table">
-                <thead>
-                  <tr>
-                    <th scope="col">{s.ntfName}</th>
-                    <th scope="col">{s.ntfKind}</th>
-                    <th scope="col">{s.ntfConfig}</th>
-                    <th scope="col">{s.colStatus}</th>
-                    <th scope="col">
-                      <span className="visually-hidden">{s.colActions}</span>
-                    </th>
+          <WhenLoaded load={channels} loading={s.loading}>
+            {(data) => (
+              <AdminTable columns={[s.ntfName, s.ntfKind, s.ntfConfig, s.colStatus]} actions={s.colActions} items={data.channels} empty={s.ntfNone}>
+                {(c) => (
+                  <tr key={c.id} className={editing?.id === c.id ? 'is-selected' : undefined}>
+                    <td>
+                      <strong>{c.name}</strong>
+                    </td>
+                    <td>{s.ntfKinds[c.kind]}</td>
+                    <td className="ad-config">{summary(c)}</td>
+                    <td>
+                      <span className={'ad-badge ' + (c.enabled ? 'ad-badge--ok' : 'ad-badge--off')}>{c.enabled ? s.active : s.inactive}</span>
+                    </td>
+                    <td className="ad-actions">
+                      <button type="button" className="btn btn--secondary btn--small" disabled={busy} onClick={() => test(c)} aria-label={`${s.ntfTest}: ${c.name}`}>
+                        {s.ntfTest}
+                      </button>
+                      <button type="button" className="btn btn--secondary btn--small" onClick={() => setEditing(c)} aria-label={`${s.edit}: ${c.name}`}>
+                        {s.edit}
+                      </button>
+                      <button type="button" className="btn btn--secondary btn--small ad-danger" onClick={() => remove(c)} aria-label={`${s.remove}: ${c.name}`}>
+                        {s.remove}
+                      </button>
+                    </td>
                   </tr>
-                </thead>
-                <tbody>
-                  {channels.data.channels.length === 0 && (
-                    <tr>
-                      <td colSpan={5} className="muted">
-                        {s.ntfNone}
-                      </td>
-                    </tr>
-                  )}
-                  {channels.data.channels.map((c) => (
-                    <tr key={c.id} className={editing?.id === c.id ? 'is-selected' : undefined}>
-                      <td>
-                        <strong>{c.name}</strong>
-                      </td>
-                      <td>{s.ntfKinds[c.kind]}</td>
-                      <td className="ad-config">{summary(c)}</td>
-                      <td>
-                        <span className={'ad-badge ' + (c.enabled ? 'ad-badge--ok' : 'ad-badge--off')}>{c.enabled ? s.active : s.inactive}</span>
-                      </td>
-                      <td className="ad-actions">
-                        <button type="button" className="btn btn--secondary btn--small" disabled={busyId === c.id} onClick={() => void test(c)} aria-label={`${s.ntfTest}: ${c.name}`}>
-                          {s.ntfTest}
-                        </button>
-                        <button type="button" className="btn btn--secondary btn--small" onClick={() => setEditing(c)} aria-label={`${s.edit}: ${c.name}`}>
-                          {s.edit}
-                        </button>
-                        <button type="button" className="btn btn--secondary btn--small ad-danger" onClick={() => void remove(c)} aria-label={`${s.remove}: ${c.name}`}>
-                          {s.remove}
-                        </button>
-                      </td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
-          )}
+                )}
+              </AdminTable>
+            )}
+          </WhenLoaded>
           <div className="ad-inline">
             <Input label={s.ntfTestTo} value={testTo} onChange={setTestTo} />
           </div>
 
           <h2 className="ad-h2">{s.failedTitle}</h2>
-          {failed.error && <Msg ok={null} err={failed.error} />}
-          {failed.data && (
-            <div className="ad-table-wrap">
-              <table className="ad-table">
-                <thead>
-                  <tr>
-                    <th scope="col">{s.colWhen}</th>
-                    <th scope="col">{s.colChannel}</th>
-                    <th scope="col">{s.colRecipient}</th>
-                    <th scope="col">{s.colSubject}</th>
-                    <th scope="col">{s.colError}</th>
-                    <th scope="col">{s.colAttempts}</th>
-                    <th scope="col">
-                      <span className="visually-hidden">{s.colActions}</span>
-                    </th>
+          <WhenLoaded load={failed} loading={s.loading}>
+            {(data) => (
+              <AdminTable columns={[s.colWhen, s.colChannel, s.colRecipient, s.colSubject, s.colError, s.colAttempts]} actions={s.colActions} items={data.deliveries} empty={s.failedNone}>
+                {(d) => (
+                  <tr key={d.id}>
+                    <td className="ad-nowrap">{fmtDateTime(d.createdAt, lang)}</td>
+                    <td>{d.channelName}</td>
+                    <td className="mono">{d.recipient ?? '—'}</td>
+                    <td>{d.subject}</td>
+                    <td className="ad-error-text">{d.lastError ?? '—'}</td>
+                    <td>{d.attempts}</td>
+                    <td className="ad-actions">
+                      <button type="button" className="btn btn--secondary btn--small" disabled={busy} onClick={() => retry(d)}>
+                        {s.retrySend}
+                      </button>
+                    </td>
                   </tr>
-                </thead>
-                <tbody>
-                  {failed.data.deliveries.length === 0 && (
-                    <tr>
-                      <td colSpan={7} className="muted">
-                        {s.failedNone}
-                      </td>
-                    </tr>
-                  )}
-                  {failed.data.deliveries.map((d) => (
-                    <tr key={d.id}>
-                      <td className="ad-nowrap">{fmtDateTime(d.createdAt, lang)}</td>
-                      <td>{d.channelName}</td>
-                      <td className="mono">{d.recipient ?? '—'}</td>
-                      <td>{d.subject}</td>
-                      <td className="ad-error-text">{d.lastError ?? '—'}</td>
-                      <td>{d.attempts}</td>
-                      <td className="ad-actions">
-                        <button type="button" className="btn btn--secondary btn--small" onClick={() => void retry(d)}>
-                          {s.retrySend}
-                        </button>
-                      </td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
-          )}
+                )}
+              </AdminTable>
+            )}
+          </WhenLoaded>
         </div>
         <div className="ad-side">
           <ChannelForm
@@ -233,10 +170,10 @@ function ChannelForm({ channel, s, onDone }: { channel?: Channel; s: AdminString
   const [secret, setSecret] = useState(str(cfg.secret));
   const [timeoutMs, setTimeoutMs] = useState(str(cfg.timeoutMs));
   const [headers, setHeaders] = useState(cfg.headers ? JSON.stringify(cfg.headers, null, 2) : '');
-  const [busy, setBusy] = useState(false);
-  const [err, setErr] = useState<string | null>(null);
+  const { busy, err, run } = useAction();
 
-  function config(): Record<string, unknown> | null {
+  /** The channel's settings as the API takes them; throws when the headers are not a JSON object. */
+  function config(): Record<string, unknown> {
     if (kind === 'smtp') {
       const c: Record<string, unknown> = { host: host.trim(), port: Number(port) || 587, secure, from: from.trim() };
       if (user.trim()) c.user = user.trim();
@@ -257,8 +194,7 @@ function ChannelForm({ channel, s, onDone }: { channel?: Channel; s: AdminString
           if (!h || typeof h !== 'object' || Array.isArray(h)) throw new Error();
           c.headers = h;
         } catch {
-          setErr(s.headersBad);
-          return null;
+          throw new Error(s.headersBad);
         }
       } else if (channel) c.headers = null;
       return c;
@@ -266,21 +202,14 @@ function ChannelForm({ channel, s, onDone }: { channel?: Channel; s: AdminString
     return {};
   }
 
-  async function submit(e: FormEvent) {
+  function submit(e: FormEvent) {
     e.preventDefault();
-    setErr(null);
-    const c = config();
-    if (!c) return;
-    setBusy(true);
-    try {
+    void run(async () => {
+      const c = config();
       if (channel) await request('PATCH', `/notification-channels/${channel.id}`, { name: name.trim(), enabled, config: c });
       else await request('POST', '/notification-channels', { kind, name: name.trim(), enabled, config: c });
       onDone(s.ntfSaved);
-    } catch (e2) {
-      setErr(errorText(e2));
-    } finally {
-      setBusy(false);
-    }
+    });
   }
 
   const isMasked = (v: string) => v === MASK;

@@ -1,9 +1,8 @@
 // /admin/open311: API keys for other applications (GeoReport v2). A new key is shown once.
 import { useState, type FormEvent } from 'react';
 import { request } from '../api';
-import { Spinner } from '../ui';
 import { Input } from './controls';
-import { errorText, fmtDateTime, Msg, SectionHead, useLoad } from './shared';
+import { AdminTable, fmtDateTime, Msg, SectionHead, useAction, useLoad, WhenLoaded } from './shared';
 import { useAdminStrings } from './strings';
 
 interface Key {
@@ -21,24 +20,17 @@ export function Open311Keys() {
   const [name, setName] = useState('');
   const [fresh, setFresh] = useState<{ key: string; name: string } | null>(null);
   const [copied, setCopied] = useState(false);
-  const [busy, setBusy] = useState(false);
-  const [err, setErr] = useState<string | null>(null);
+  const { busy, err, run } = useAction();
 
-  async function create(e: FormEvent) {
+  function create(e: FormEvent) {
     e.preventDefault();
-    setBusy(true);
-    setErr(null);
     setCopied(false);
-    try {
+    void run(async () => {
       const r = await request<{ key: string; record: Key }>('POST', '/open311-keys', { name: name.trim() });
       setFresh({ key: r.key, name: r.record.name });
       setName('');
       keys.reload();
-    } catch (e2) {
-      setErr(errorText(e2));
-    } finally {
-      setBusy(false);
-    }
+    });
   }
 
   async function copy() {
@@ -53,15 +45,12 @@ export function Open311Keys() {
     }
   }
 
-  async function revoke(k: Key) {
+  function revoke(k: Key) {
     if (!window.confirm(s.o3RevokeN(k.name) + '?')) return;
-    setErr(null);
-    try {
+    void run(async () => {
       await request('DELETE', '/open311-keys/' + k.id);
       keys.reload();
-    } catch (e2) {
-      setErr(errorText(e2));
-    }
+    });
   }
 
   return (
@@ -89,55 +78,32 @@ export function Open311Keys() {
       <Msg ok={null} err={err} />
       <div className="ad-two">
         <div>
-          {keys.error && <Msg ok={null} err={keys.error} />}
-          {!keys.data && !keys.error && <Spinner label={s.loading} />}
-          {keys.data && (
-            <div className="ad-table-wrap">
-              <table className="ad-table">
-                <thead>
-                  <tr>
-                    <th scope="col">{s.o3Name}</th>
-                    <th scope="col">{s.colPrefix}</th>
-                    <th scope="col">{s.colCreated}</th>
-                    <th scope="col">{s.colLastUsed}</th>
-                    <th scope="col">{s.colStatus}</th>
-                    <th scope="col">
-                      <span className="visually-hidden">{s.colActions}</span>
-                    </th>
+          <WhenLoaded load={keys} loading={s.loading}>
+            {(data) => (
+              <AdminTable columns={[s.o3Name, s.colPrefix, s.colCreated, s.colLastUsed, s.colStatus]} actions={s.colActions} items={data.keys} empty={s.o3None}>
+                {(k) => (
+                  <tr key={k.id} className={k.revokedAt ? 'is-inactive' : undefined}>
+                    <td>
+                      <strong>{k.name}</strong>
+                    </td>
+                    <td className="mono">{k.prefix}…</td>
+                    <td className="ad-nowrap">{fmtDateTime(k.createdAt, lang)}</td>
+                    <td className="ad-nowrap">{k.lastUsedAt ? fmtDateTime(k.lastUsedAt, lang) : s.never}</td>
+                    <td>
+                      <span className={'ad-badge ' + (k.revokedAt ? 'ad-badge--off' : 'ad-badge--ok')}>{k.revokedAt ? s.o3Revoked : s.active}</span>
+                    </td>
+                    <td className="ad-actions">
+                      {!k.revokedAt && (
+                        <button type="button" className="btn btn--secondary btn--small ad-danger" onClick={() => revoke(k)} aria-label={s.o3RevokeN(k.name)}>
+                          {s.o3Revoke}
+                        </button>
+                      )}
+                    </td>
                   </tr>
-                </thead>
-                <tbody>
-                  {keys.data.keys.length === 0 && (
-                    <tr>
-                      <td colSpan={6} className="muted">
-                        {s.o3None}
-                      </td>
-                    </tr>
-                  )}
-                  {keys.data.keys.map((k) => (
-                    <tr key={k.id} className={k.revokedAt ? 'is-inactive' : undefined}>
-                      <td>
-                        <strong>{k.name}</strong>
-                      </td>
-                      <td className="mono">{k.prefix}…</td>
-                      <td className="ad-nowrap">{fmtDateTime(k.createdAt, lang)}</td>
-                      <td className="ad-nowrap">{k.lastUsedAt ? fmtDateTime(k.lastUsedAt, lang) : s.never}</td>
-                      <td>
-                        <span className={'ad-badge ' + (k.revokedAt ? 'ad-badge--off' : 'ad-badge--ok')}>{k.revokedAt ? s.o3Revoked : s.active}</span>
-                      </td>
-                      <td className="ad-actions">
-                        {!k.revokedAt && (
-                          <button type="button" className="btn btn--secondary btn--small ad-danger" onClick={() => void revoke(k)} aria-label={s.o3RevokeN(k.name)}>
-                            {s.o3Revoke}
-                          </button>
-                        )}
-                      </td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
-          )}
+                )}
+              </AdminTable>
+            )}
+          </WhenLoaded>
         </div>
         <form className="card ad-form ad-side" onSubmit={create}>
           <h2>{s.o3Add}</h2>

@@ -1,10 +1,9 @@
 // /admin/wilayah: import kelurahan boundaries (GeoJSON read in the browser) and the list of OPDs.
 import { useState, type FormEvent } from 'react';
 import { request } from '../api';
-import { Spinner } from '../ui';
 import type { Agency } from './Categories';
 import { Input, Select, Textarea } from './controls';
-import { errorText, Msg, SectionHead, useLoad } from './shared';
+import { AdminTable, Msg, SectionHead, useAction, useLoad, WhenLoaded } from './shared';
 import { useAdminStrings, type AdminStrings } from './strings';
 
 interface ImportResult {
@@ -24,55 +23,42 @@ export function Regions() {
       <SectionHead title={s.rgTitle} lead={s.rgLead} />
       <BoundaryImport s={s} />
       <h2 className="ad-h2">{s.agTitle}</h2>
-      <Msg ok={ok} err={agencies.error} />
-      {!agencies.data && !agencies.error && <Spinner label={s.loading} />}
-      {agencies.data && (
-        <div className="ad-two">
-          <div className="ad-table-wrap">
-            <table className="ad-table">
-              <thead>
-                <tr>
-                  <th scope="col">{s.colName}</th>
-                  <th scope="col">{s.agKind}</th>
-                  <th scope="col">{s.head}</th>
-                  <th scope="col">
-                    <span className="visually-hidden">{s.colActions}</span>
-                  </th>
+      <Msg ok={ok} err={null} />
+      <WhenLoaded load={agencies} loading={s.loading}>
+        {(data) => (
+          <div className="ad-two">
+            <AdminTable columns={[s.colName, s.agKind, s.head]} actions={s.colActions} items={data.agencies}>
+              {(a) => (
+                <tr key={a.code} className={editing?.code === a.code ? 'is-selected' : undefined}>
+                  <td>
+                    <strong>{a.shortName}</strong>
+                    <span className="ad-sub">{a.name}</span>
+                  </td>
+                  <td>{s.agKinds[a.kind]}</td>
+                  <td>{a.head?.name ?? '—'}</td>
+                  <td className="ad-actions">
+                    <button type="button" className="btn btn--secondary btn--small" onClick={() => setEditing(a)} aria-label={`${s.edit}: ${a.shortName}`}>
+                      {s.edit}
+                    </button>
+                  </td>
                 </tr>
-              </thead>
-              <tbody>
-                {agencies.data.agencies.map((a) => (
-                  <tr key={a.code} className={editing?.code === a.code ? 'is-selected' : undefined}>
-                    <td>
-                      <strong>{a.shortName}</strong>
-                      <span className="ad-sub">{a.name}</span>
-                    </td>
-                    <td>{s.agKinds[a.kind]}</td>
-                    <td>{a.head?.name ?? '—'}</td>
-                    <td className="ad-actions">
-                      <button type="button" className="btn btn--secondary btn--small" onClick={() => setEditing(a)} aria-label={`${s.edit}: ${a.shortName}`}>
-                        {s.edit}
-                      </button>
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
+              )}
+            </AdminTable>
+            <div className="ad-side">
+              <AgencyForm
+                key={editing?.code ?? 'new'}
+                agency={editing ?? undefined}
+                s={s}
+                onDone={(msg) => {
+                  setEditing(null);
+                  if (msg) setOk(msg);
+                  agencies.reload();
+                }}
+              />
+            </div>
           </div>
-          <div className="ad-side">
-            <AgencyForm
-              key={editing?.code ?? 'new'}
-              agency={editing ?? undefined}
-              s={s}
-              onDone={(msg) => {
-                setEditing(null);
-                if (msg) setOk(msg);
-                agencies.reload();
-              }}
-            />
-          </div>
-        </div>
-      )}
+        )}
+      </WhenLoaded>
     </section>
   );
 }
@@ -80,17 +66,14 @@ export function Regions() {
 function BoundaryImport({ s }: { s: AdminStrings }) {
   const [file, setFile] = useState<File | null>(null);
   const [codeProperty, setCodeProperty] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [err, setErr] = useState<string | null>(null);
+  const { busy, err, run } = useAction();
   const [result, setResult] = useState<ImportResult | null>(null);
 
-  async function submit(e: FormEvent) {
+  function submit(e: FormEvent) {
     e.preventDefault();
     if (!file) return;
-    setBusy(true);
-    setErr(null);
     setResult(null);
-    try {
+    void run(async () => {
       let geojson: unknown;
       try {
         geojson = JSON.parse(await file.text());
@@ -99,11 +82,7 @@ function BoundaryImport({ s }: { s: AdminStrings }) {
       }
       const q = codeProperty.trim() ? '?codeProperty=' + encodeURIComponent(codeProperty.trim()) : '';
       setResult(await request<ImportResult>('POST', '/regions/boundaries' + q, geojson));
-    } catch (e2) {
-      setErr(errorText(e2));
-    } finally {
-      setBusy(false);
-    }
+    });
   }
 
   return (
@@ -111,7 +90,7 @@ function BoundaryImport({ s }: { s: AdminStrings }) {
       <h2>{s.rgImport}</h2>
       <p className="hint">{s.rgImportHint}</p>
       <div className="ad-grid">
-        <div className="ad-field">
+        <div className="bo-field">
           <label htmlFor="ad-geojson">{s.rgFile}</label>
           <input id="ad-geojson" type="file" accept=".geojson,.json,application/geo+json,application/json" onChange={(e) => setFile(e.target.files?.[0] ?? null)} required />
         </div>
@@ -145,23 +124,16 @@ function AgencyForm({ agency, s, onDone }: { agency?: Agency; s: AdminStrings; o
   const [name, setName] = useState(agency?.name ?? '');
   const [shortName, setShortName] = useState(agency?.shortName ?? '');
   const [description, setDescription] = useState(agency?.description ?? '');
-  const [busy, setBusy] = useState(false);
-  const [err, setErr] = useState<string | null>(null);
+  const { busy, err, run } = useAction();
 
-  async function submit(e: FormEvent) {
+  function submit(e: FormEvent) {
     e.preventDefault();
-    setBusy(true);
-    setErr(null);
     const body = { kind, name: name.trim(), shortName: shortName.trim(), description: description.trim() || null };
-    try {
+    void run(async () => {
       if (agency) await request('PATCH', '/agencies/' + encodeURIComponent(agency.code), body);
       else await request('POST', '/agencies', { code: code.trim(), ...body });
       onDone(s.saved);
-    } catch (e2) {
-      setErr(errorText(e2));
-    } finally {
-      setBusy(false);
-    }
+    });
   }
 
   return (

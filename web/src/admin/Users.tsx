@@ -6,7 +6,7 @@ import { useSession } from '../session';
 import { Spinner } from '../ui';
 import type { Agency } from './Categories';
 import { Check, Input, Select } from './controls';
-import { errorText, Msg, SectionHead, useLoad } from './shared';
+import { AdminTable, Msg, SectionHead, useAction, useLoad } from './shared';
 import { useAdminStrings, type AdminStrings } from './strings';
 
 const ROLES = ['officer', 'coordinator', 'pimpinan', 'command', 'admin'] as const;
@@ -69,59 +69,38 @@ export function Users() {
               ))}
             </Select>
           </div>
-          <div className="ad-table-wrap">
-            <table className="ad-table">
-              <thead>
-                <tr>
-                  <th scope="col">{s.fullName}</th>
-                  <th scope="col">{s.role}</th>
-                  <th scope="col">{s.scope}</th>
-                  <th scope="col">{s.colStatus}</th>
-                  <th scope="col">
-                    <span className="visually-hidden">{s.colActions}</span>
-                  </th>
-                </tr>
-              </thead>
-              <tbody>
-                {matching.length === 0 && (
-                  <tr>
-                    <td colSpan={5} className="muted">
-                      {s.noUsers}
-                    </td>
-                  </tr>
-                )}
-                {matching.slice(0, shown).map((u) => (
-                  <tr key={u.id} className={editing?.id === u.id ? 'is-selected' : undefined}>
-                    <td>
-                      <strong>{u.name}</strong>
-                      <span className="ad-sub mono">{u.username}</span>
-                    </td>
-                    <td>{s.roles[u.role] ?? u.role}</td>
-                    <td>
-                      {u.scope ? (
-                        <>
-                          {u.scope.name ?? u.scope.code}
-                          <span className="ad-sub">
-                            {s.scopeKinds[u.scope.kind]}
-                            {u.scope.isHead ? ' · ' + s.head : ''}
-                          </span>
-                        </>
-                      ) : (
-                        '—'
-                      )}
-                    </td>
-                    <td>
-                      <span className={'ad-badge ' + (u.status === 'active' ? 'ad-badge--ok' : 'ad-badge--off')}>{s.statuses[u.status]}</span>
-                    </td>
-                    <td className="ad-actions">
-                      <button type="button" className="btn btn--secondary btn--small" onClick={() => setEditing(u)} aria-label={s.usrEdit(u.username ?? u.name)}>
-                        {s.edit}
-                      </button>
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
+          <AdminTable columns={[s.fullName, s.role, s.scope, s.colStatus]} actions={s.colActions} items={matching.slice(0, shown)} empty={s.noUsers}>
+            {(u) => (
+              <tr key={u.id} className={editing?.id === u.id ? 'is-selected' : undefined}>
+                <td>
+                  <strong>{u.name}</strong>
+                  <span className="ad-sub mono">{u.username}</span>
+                </td>
+                <td>{s.roles[u.role] ?? u.role}</td>
+                <td>
+                  {u.scope ? (
+                    <>
+                      {u.scope.name ?? u.scope.code}
+                      <span className="ad-sub">
+                        {s.scopeKinds[u.scope.kind]}
+                        {u.scope.isHead ? ' · ' + s.head : ''}
+                      </span>
+                    </>
+                  ) : (
+                    '—'
+                  )}
+                </td>
+                <td>
+                  <span className={'ad-badge ' + (u.status === 'active' ? 'ad-badge--ok' : 'ad-badge--off')}>{s.statuses[u.status]}</span>
+                </td>
+                <td className="ad-actions">
+                  <button type="button" className="btn btn--secondary btn--small" onClick={() => setEditing(u)} aria-label={s.usrEdit(u.username ?? u.name)}>
+                    {s.edit}
+                  </button>
+                </td>
+              </tr>
+            )}
+          </AdminTable>
             {matching.length > shown && (
               <div className="ad-more">
                 <p className="muted">{s.shownOf(shown, matching.length)}</p>
@@ -130,7 +109,6 @@ export function Users() {
                 </button>
               </div>
             )}
-          </div>
         </div>
         <div className="ad-side">
           {editing ? (
@@ -172,16 +150,13 @@ function UserForm({ user, units, s, onDone }: { user?: Me; units: Units; s: Admi
   const [code, setCode] = useState(user?.scope?.code ?? '');
   const [isHead, setIsHead] = useState(user?.scope?.isHead ?? false);
   const [status, setStatus] = useState<string>(user?.status ?? 'active');
-  const [busy, setBusy] = useState(false);
-  const [err, setErr] = useState<string | null>(null);
+  const { busy, err, run } = useAction();
 
   const scope = kind === 'city' ? { kind, code: city?.code ?? code } : { kind, code };
 
-  async function submit(e: FormEvent) {
+  function submit(e: FormEvent) {
     e.preventDefault();
-    setBusy(true);
-    setErr(null);
-    try {
+    void run(async () => {
       if (user) {
         await request('PATCH', '/users/' + user.id, {
           role,
@@ -197,11 +172,7 @@ function UserForm({ user, units, s, onDone }: { user?: Me; units: Units; s: Admi
         setName('');
         setPassword('');
       }
-    } catch (e2) {
-      setErr(errorText(e2));
-    } finally {
-      setBusy(false);
-    }
+    });
   }
 
   return (

@@ -11,7 +11,7 @@ export function Input({
 }: { label: string; hint?: string; value: string; onChange: (v: string) => void; type?: string; required?: boolean; min?: string; step?: string; autoComplete?: string; placeholder?: string }) {
   const id = useId();
   return (
-    <div className="ad-field">
+    <div className="bo-field">
       <label htmlFor={id}>{label}</label>
       {hint && (
         <p className="hint" id={id + '-h'}>
@@ -26,7 +26,7 @@ export function Input({
 export function Textarea({ label, hint, value, onChange }: { label: string; hint?: string; value: string; onChange: (v: string) => void }) {
   const id = useId();
   return (
-    <div className="ad-field">
+    <div className="bo-field">
       <label htmlFor={id}>{label}</label>
       {hint && (
         <p className="hint" id={id + '-h'}>
@@ -41,7 +41,7 @@ export function Textarea({ label, hint, value, onChange }: { label: string; hint
 export function Select({ label, value, onChange, children, required }: { label: string; value: string; onChange: (v: string) => void; children: ReactNode; required?: boolean }) {
   const id = useId();
   return (
-    <div className="ad-field">
+    <div className="bo-field">
       <label htmlFor={id}>{label}</label>
       <select id={id} value={value} onChange={(e) => onChange(e.target.value)} required={required}>
         {children}

@@ -1,7 +1,7 @@
 // Small pieces the admin sections share.
 import { useCallback, useEffect, useState, type ReactNode } from 'react';
 import { ApiError, request } from '../api';
-import { PageTitle } from '../ui';
+import { PageTitle, Spinner } from '../ui';
 
 export function errorText(e: unknown): string {
   if (e instanceof ApiError) return e.message;
@@ -27,6 +27,98 @@ export function useLoad<T>(path: string | null): { data: T | undefined; error: s
   }, [path, tick]);
   const reload = useCallback(() => setTick((t) => t + 1), []);
   return { data, error, reload };
+}
+
+/**
+ * Runs one admin action at a time: `busy` while it runs, then the message it returns as `ok`, or its
+ * error as `err`. Each run clears the previous outcome.
+ */
+export function useAction() {
+  const [busy, setBusy] = useState(false);
+  const [ok, setOk] = useState<string | null>(null);
+  const [err, setErr] = useState<string | null>(null);
+  const run = useCallback(async (action: () => Promise<string | null | void>): Promise<boolean> => {
+    setBusy(true);
+    setOk(null);
+    setErr(null);
+    try {
+      const message = await action();
+      if (message) setOk(message);
+      return true;
+    } catch (e) {
+      setErr(errorText(e));
+      return false;
+    } finally {
+      setBusy(false);
+    }
+  }, []);
+  return { busy, ok, err, run, setOk, setErr };
+}
+
+export interface Loaded<T> {
+  data: T | undefined;
+  error: string | null;
+}
+
+/** Shows the error or a spinner until `load` has data, then renders children with it. */
+export function WhenLoaded<T>({ load, loading, children }: { load: Loaded<T>; loading: string; children: (data: T) => ReactNode }) {
+  if (load.error) return <Msg ok={null} err={load.error} />;
+  if (load.data === undefined) return <Spinner label={loading} />;
+  return <>{children(load.data)}</>;
+}
+
+/**
+ * The admin list table: column headers (the last one, for the row buttons, is read only by screen readers),
+ * one row per item, or one muted row saying the list is empty.
+ */
+export function AdminTable<T>({
+  columns,
+  actions,
+  items,
+  empty,
+  caption,
+  children,
+}: {
+  columns: string[];
+  /** the screen-reader name of the trailing actions column; omit when rows have no buttons */
+  actions?: string;
+  items: readonly T[];
+  empty?: string;
+  caption?: string;
+  children: (item: T) => ReactNode;
+}) {
+  const width = columns.length + (actions ? 1 : 0);
+  return (
+    <div className="bo-table-wrap">
+      <table className="bo-table">
+        {caption && <caption className="visually-hidden">{caption}</caption>}
+        <thead>
+          <tr>
+            {columns.map((c) => (
+              <th scope="col" key={c}>
+                {c}
+              </th>
+            ))}
+            {actions && (
+              <th scope="col">
+                <span className="visually-hidden">{actions}</span>
+              </th>
+            )}
+          </tr>
+        </thead>
+        <tbody>
+          {items.length === 0 && empty && (
+            <tr>
+              <td colSpan={width} className="muted">
+                {empty}
+              </td>
+            </tr>
+          )}
+          {items.map(children)}
+        </tbody>
+      </table>
+    </div>
+  );
 }
 
 export function Msg({ ok, err }: { ok: string | null; err: string | null }) {

@@ -98,7 +98,7 @@ export function Inbox() {
   const exportQuery = filterKey ? `?${filterKey}` : '';
 
   return (
-    <div className="of-page">
+    <div className="of-page bo">
       <div className="of-head">
         <div>
           <PageTitle title={s.inboxTitle}>{s.inboxTitle}</PageTitle>
@@ -142,8 +142,8 @@ export function Inbox() {
       {page && page.reports.length === 0 && <p className="of-empty card">{s.none}</p>}
       {page && page.reports.length > 0 && (
         <>
-          <div className="of-table-wrap">
-            <table className="of-table">
+          <div className="bo-table-wrap">
+            <table className="bo-table">
               <caption className="visually-hidden">{s.inboxTitle}</caption>
               <thead>
                 <tr>
@@ -267,7 +267,7 @@ function Filters({ s, query, setFilter }: { s: OfficerStrings; query: URLSearchP
         </form>
       </div>
       <div className="of-filter-grid">
-        <div className="of-field">
+        <div className="bo-field of-field">
           <label htmlFor={`${id}-status`}>{s.status}</label>
           <select id={`${id}-status`} value={query.get('status') ?? ''} onChange={(e) => setFilter('status', e.target.value)}>
             <option value="">{s.anyStatus}</option>
@@ -279,7 +279,7 @@ function Filters({ s, query, setFilter }: { s: OfficerStrings; query: URLSearchP
             ))}
           </select>
         </div>
-        <div className="of-field">
+        <div className="bo-field of-field">
           <label htmlFor={`${id}-cat`}>{s.category}</label>
           <select id={`${id}-cat`} value={query.get('category') ?? ''} onChange={(e) => setFilter('category', e.target.value)}>
             <option value="">{s.anyCategory}</option>
@@ -290,7 +290,7 @@ function Filters({ s, query, setFilter }: { s: OfficerStrings; query: URLSearchP
             ))}
           </select>
         </div>
-        <div className="of-field">
+        <div className="bo-field of-field">
           <label htmlFor={`${id}-kec`}>{s.kecamatan}</label>
           <select id={`${id}-kec`} value={kec} onChange={(e) => setFilter('kecamatan', e.target.value)}>
             <option value="">{s.anyKecamatan}</option>
@@ -301,7 +301,7 @@ function Filters({ s, query, setFilter }: { s: OfficerStrings; query: URLSearchP
             ))}
           </select>
         </div>
-        <div className="of-field">
+        <div className="bo-field of-field">
           <label htmlFor={`${id}-kel`}>{s.kelurahan}</label>
           <select id={`${id}-kel`} value={query.get('kelurahan') ?? ''} onChange={(e) => setFilter('kelurahan', e.target.value)}>
             <option value="">{s.anyKelurahan}</option>
@@ -392,7 +392,7 @@ function BulkDispatch({
       <h2 id={`${id}-h`}>{s.bulkTitle(reports.length || results?.size || 0)}</h2>
       {reports.length > 0 && (
       <form onSubmit={send} className="of-bulk-form">
-        <div className="of-field">
+        <div className="bo-field of-field">
           <label htmlFor={`${id}-opd`}>{s.kindOpd}</label>
           <select id={`${id}-opd`} value={agency} onChange={(e) => setAgency(e.target.value)} aria-invalid={formError ? true : undefined}>
             <option value="">{s.chooseUnit}</option>
@@ -403,7 +403,7 @@ function BulkDispatch({
             ))}
           </select>
         </div>
-        <div className="of-field of-grow">
+        <div className="bo-field of-field of-grow">
           <label htmlFor={`${id}-note`}>{s.instructionLabel}</label>
           <textarea id={`${id}-note`} rows={2} value={note} onChange={(e) => setNote(e.target.value)} />
         </div>

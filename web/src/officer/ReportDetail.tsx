@@ -35,7 +35,7 @@ export function ReportDetail({ trackingNo }: { trackingNo: string }) {
 
   if (error && !data) {
     return (
-      <div className="of-page">
+      <div className="of-page bo">
         <Link to="/petugas" className="of-back">
           {s.back}
         </Link>
@@ -54,7 +54,7 @@ export function ReportDetail({ trackingNo }: { trackingNo: string }) {
 
   const r = data.report;
   return (
-    <div className="of-page of-detail">
+    <div className="of-page of-detail bo">
       <Link to="/petugas" className="of-back">
         {s.back}
       </Link>
@@ -516,7 +516,7 @@ function ActionForm({ action, data, s, onCancel, onDone }: { action: ActionName;
 
       {action === 'dispatch' && (
         <>
-          <div className="of-field">
+          <div className="bo-field of-field">
             <label htmlFor={`${id}-kind`}>{s.targetKind}</label>
             <select
               id={`${id}-kind`}
@@ -531,7 +531,7 @@ function ActionForm({ action, data, s, onCancel, onDone }: { action: ActionName;
               <option value="kelurahan">{s.kindKelurahan}</option>
             </select>
           </div>
-          <div className="of-field">
+          <div className="bo-field of-field">
             <label htmlFor={`${id}-unit`}>{s.dispatchTo}</label>
             <select id={`${id}-unit`} value={unit} onChange={(e) => setUnit(e.target.value)}>
               <option value="">{s.chooseUnit}</option>
@@ -546,7 +546,7 @@ function ActionForm({ action, data, s, onCancel, onDone }: { action: ActionName;
       )}
 
       {noteLabel[action] && (
-        <div className="of-field">
+        <div className="bo-field of-field">
           <label htmlFor={`${id}-note`}>{noteLabel[action]}</label>
           <textarea
             id={`${id}-note`}
@@ -562,7 +562,7 @@ function ActionForm({ action, data, s, onCancel, onDone }: { action: ActionName;
       )}
 
       {action === 'resolve' && (
-        <div className="of-field">
+        <div className="bo-field of-field">
           <label htmlFor={`${id}-photo`}>{s.resolvePhoto}</label>
           <input id={`${id}-photo`} type="file" accept="image/jpeg,image/png,image/webp" onChange={(e) => setPhoto(e.target.files?.[0] ?? null)} />
         </div>
