@@ -69,14 +69,27 @@ function Shell() {
   const first = useRef(true);
 
   // After an in-app navigation, move focus to the new page's heading so that
-  // keyboard and screen-reader users start at the top of the new content.
+  // keyboard and screen-reader users start at the top of the new content. A page that loads its data
+  // first shows its h1 later: focus waits on <main> for it, unless the user has moved on meanwhile.
   useEffect(() => {
-    if (first.current) {
+    const main = mainRef.current;
+    if (first.current || !main) {
       first.current = false;
       return;
     }
-    const h1 = mainRef.current?.querySelector<HTMLElement>('h1');
-    (h1 ?? mainRef.current)?.focus({ preventScroll: true });
+    const focusHeading = () => {
+      const h1 = main.querySelector<HTMLElement>('h1');
+      h1?.focus({ preventScroll: true });
+      return Boolean(h1);
+    };
+    if (focusHeading()) return;
+    main.focus({ preventScroll: true });
+    const observer = new MutationObserver(() => {
+      if (document.activeElement !== main) observer.disconnect();
+      else if (focusHeading()) observer.disconnect();
+    });
+    observer.observe(main, { childList: true, subtree: true });
+    return () => observer.disconnect();
   }, [path]);
 
   return (
@@ -86,13 +99,13 @@ function Shell() {
       </a>
       <header className="site-header">
         <div className="wrap header-inner">
-          <Link to="/" className="brand" aria-label={city ? `SatuKota — ${city.name}` : 'SatuKota'}>
+          <Link to="/" className="brand">
             <svg className="brand-mark" viewBox="0 0 32 32" aria-hidden="true" focusable="false">
               <rect width="32" height="32" rx="7" fill="#14b8a6" />
               <path d="M8 24V13l8-6 8 6v11h-5v-6h-6v6z" fill="#fff" />
             </svg>
             <span className="brand-text">
-              <span className="brand-name">SatuKota</span>
+              <span className="brand-name">SatuKota</span>{' '}
               <span className="brand-city">{city ? city.name : '\u00a0'}</span>
             </span>
           </Link>

@@ -10,16 +10,10 @@ import { Alert, PageTitle, Spinner } from '../ui';
 import { clearDraft, compressPhoto, isEmpty, loadDraft, newDraft, saveDraft, toForm, type Draft, type Privacy } from './draft';
 import type { LatLng } from './MapView';
 import { Icon } from './icons';
+import { takeLaporData, type RegionNode } from './prefetch';
 import { useCitizenStrings } from './strings';
 
 const MapView = lazy(() => import('./MapView'));
-
-interface RegionNode {
-  code: string;
-  name: string;
-  level: string;
-  children?: RegionNode[];
-}
 
 type Errors = Partial<Record<'category' | 'description' | 'location' | `q:${string}`, string>>;
 
@@ -65,16 +59,26 @@ function LaporForm() {
   const [supported, setSupported] = useState<Set<string>>(new Set());
   const [gpsError, setGpsError] = useState(false);
   const sending = useRef(false);
+  // Choosing a category (or "Ganti") replaces the button that had focus; focus follows to what replaced it
+  // instead of falling back to the top of the page.
+  const [focusAfterPick, setFocusAfterPick] = useState<'chosen' | 'list' | null>(null);
+  useEffect(() => {
+    if (!focusAfterPick) return;
+    const target = focusAfterPick === 'chosen' ? '.ct-chosen button' : '#ct-category .ct-cat';
+    document.querySelector<HTMLElement>(target)?.focus();
+    setFocusAfterPick(null);
+  }, [focusAfterPick]);
 
   // Load the draft, the categories and the region tree.
   useEffect(() => {
     let alive = true;
     void loadDraft().then((d) => alive && setDraft(d ?? newDraft()));
-    request<{ categories: CategoryView[] }>('GET', '/report-categories').then(
+    const data = takeLaporData();
+    data.categories.then(
       (r) => alive && setCategories(r.categories.filter((c) => c.active).sort((a, b) => a.sortOrder - b.sortOrder)),
       (e: unknown) => alive && setLoadError(e instanceof ApiError ? e.message : String(e)),
     );
-    request<{ region: RegionNode }>('GET', '/regions').then(
+    data.regions.then(
       (r) => alive && setDistricts(r.region.children ?? []),
       () => undefined,
     );
@@ -258,7 +262,14 @@ function LaporForm() {
                 <Icon name={category.icon} size={28} />
               </span>
               <span className="ct-chosen-name">{category.name[lang]}</span>
-              <button type="button" className="btn btn--secondary btn--small" onClick={() => update({ categoryCode: '', answers: {} })}>
+              <button
+                type="button"
+                className="btn btn--secondary btn--small"
+                onClick={() => {
+                  update({ categoryCode: '', answers: {} });
+                  setFocusAfterPick('list');
+                }}
+              >
                 {s.change}
               </button>
             </div>
@@ -272,6 +283,7 @@ function LaporForm() {
                   onClick={() => {
                     update({ categoryCode: c.code, answers: {} });
                     setErrors((e) => ({ ...e, category: undefined }));
+                    setFocusAfterPick('chosen');
                   }}
                 >
                   <span className="ct-cat-icon" aria-hidden="true">

@@ -432,7 +432,7 @@ function Clock({ timezone, label }: { timezone: string; label: string }) {
   const date = new Intl.DateTimeFormat('id-ID', { timeZone: timezone, weekday: 'long', day: 'numeric', month: 'long', year: 'numeric' }).format(now);
   const zone = new Intl.DateTimeFormat('id-ID', { timeZone: timezone, timeZoneName: 'short' }).formatToParts(now).find((p) => p.type === 'timeZoneName')?.value ?? '';
   return (
-    <div className="cc-clock" aria-label={label}>
+    <div className="cc-clock" role="group" aria-label={label}>
       <time className="cc-clock-time" dateTime={now.toISOString()}>
         {time.replace(/\./g, ':')} <span className="cc-clock-zone">{zone}</span>
       </time>

@@ -1,0 +1,311 @@
+import { createRequire } from 'node:module';
+import type { Browser, BrowserContextOptions, Page } from 'playwright-core';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { DEMO_CITIZENS } from '../../src/modules/demo/seed.js';
+import { DEMO_PASSWORD } from '../support/env.js';
+import {
+  ANONYMOUS_ME,
+  DESKTOP,
+  describeBrowser,
+  launchBrowser,
+  openPage,
+  PHONE,
+  screenshot,
+  startAppServer,
+  type AppServer,
+  type OpenPage,
+  type Problems,
+} from './support.js';
+
+/** An office PC's screen, as most officers have. */
+const OFFICE: BrowserContextOptions = { viewport: { width: 1366, height: 768 }, deviceScaleFactor: 1 };
+const AXE_SCRIPT = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
+/** WCAG 2.1 level A and AA: what Indonesian and international accessibility rules ask of a public service. */
+const WCAG_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];
+
+interface AxeNode {
+  target: string[];
+  summary: string;
+}
+interface AxeViolation {
+  id: string;
+  impact: string | null;
+  help: string;
+  nodes: AxeNode[];
+}
+
+/**
+ * Runs axe-core on the page as it is now and returns one readable line per failing element:
+ * `rule (impact) selector — help`, then axe's own "fix any of" summary, indented. `exclude` takes
+ * selectors of third-party markup the app cannot change; each caller says why.
+ */
+async function axe(page: Page, exclude: string[] = []): Promise<string[]> {
+  await page.addScriptTag({ path: AXE_SCRIPT });
+  // A string, not a function: this project's tsconfig has no DOM types (the server must not use them).
+  const violations = await page.evaluate<AxeViolation[]>(`
+    axe.run({ include: [document], exclude: ${JSON.stringify(exclude.map((s) => [s]))} }, { runOnly: { type: 'tag', values: ${JSON.stringify(WCAG_TAGS)} } })
+      .then((r) => r.violations.map((v) => ({
+        id: v.id,
+        impact: v.impact,
+        help: v.help,
+        nodes: v.nodes.map((n) => ({ target: n.target.map(String), summary: n.failureSummary || '' })),
+      })))`);
+  return violations.flatMap((v) =>
+    v.nodes.map((n) => `${v.id} (${v.impact ?? 'unknown'}) ${n.target.join(' ')} — ${v.help}\n      ${n.summary.replace(/\n\s*/g, '\n      ')}`),
+  );
+}
+
+/**
+ * Fails the test listing every violation on the page, under the screen's name. Soft: the test goes on to
+ * its other screens, so one run reports all of them.
+ */
+async function expectAccessible(page: Page, screen: string, exclude: string[] = []) {
+  const found = await axe(page, exclude);
+  expect.soft(found, `${screen}: ${found.length} accessibility violation(s):\n\n${found.join('\n\n')}\n`).toEqual([]);
+}
+
+/**
+ * Focus is visible: the focused element (or, for an input inside its label — the chips, the radio cards,
+ * the photo picker — that label) draws an outline or a box-shadow. Returns a description of what is focused.
+ */
+async function focusIndicator(page: Page): Promise<{ what: string; visible: boolean }> {
+  return page.evaluate<{ what: string; visible: boolean }>(`(() => {
+    const el = document.activeElement;
+    if (!el || el === document.body) return { what: 'body', visible: false };
+    const drawn = (e) => {
+      const cs = getComputedStyle(e);
+      const outline = cs.outlineStyle !== 'none' && parseFloat(cs.outlineWidth) > 0;
+      return outline || (cs.boxShadow && cs.boxShadow !== 'none');
+    };
+    const label = el.closest('label');
+    const name = (el.getAttribute('aria-label') || el.textContent || el.getAttribute('name') || '').trim().slice(0, 40);
+    const what = el.tagName.toLowerCase() + (el.id ? '#' + el.id : '') + (el.className && typeof el.className === 'string' ? '.' + el.className.trim().split(/\\s+/).join('.') : '') + (name ? ' "' + name + '"' : '');
+    return { what, visible: Boolean(drawn(el) || (label && drawn(label))) };
+  })()`);
+}
+
+describeBrowser('accessibility (axe-core, WCAG 2.1 A/AA) and keyboard use in Chromium', () => {
+  let server: AppServer;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    const [s, b] = await Promise.allSettled([startAppServer(), launchBrowser()]);
+    if (s.status === 'fulfilled') server = s.value;
+    if (b.status === 'fulfilled') browser = b.value;
+    for (const r of [s, b]) if (r.status === 'rejected') throw r.reason;
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.stop();
+  });
+
+  // The browser aborts the favicon when a navigation starts while it is still loading.
+  const noProblems = (problems: Problems) =>
+    expect({ ...problems, requests: problems.requests.filter((r) => !/\/favicon\.svg failed: net::ERR_ABORTED$/.test(r)) }).toEqual({ console: [], page: [], requests: [], external: [] });
+
+  /** Logs the browser context in through the API (the login page has its own checks below). */
+  async function logIn(page: Page, login: string) {
+    const res = await page.request.post(`${server.url}/api/v1/auth/login`, { data: { login, password: DEMO_PASSWORD } });
+    expect(res.status()).toBe(200);
+  }
+
+  async function visit(page: Page, path: string, heading: string | RegExp) {
+    await page.goto(`${server.url}${path}`, { waitUntil: 'networkidle' });
+    await page.getByRole('heading', { level: 1, name: heading }).waitFor();
+  }
+
+  async function withPage(device: BrowserContextOptions, fn: (p: OpenPage) => Promise<void>) {
+    const opened = await openPage(browser, server, device, [ANONYMOUS_ME]);
+    try {
+      await fn(opened);
+      noProblems(opened.problems);
+    } finally {
+      await opened.context.close();
+    }
+  }
+
+  it('landing, login and register on a phone', async () => {
+    await withPage(PHONE, async ({ page }) => {
+      await visit(page, '/', 'Satu pintu untuk warga');
+      await page.locator('.brand-city', { hasText: 'Cilegon' }).waitFor();
+      await expectAccessible(page, 'landing (phone)');
+
+      await visit(page, '/masuk', 'Masuk');
+      await expectAccessible(page, 'login, citizen tab (phone)');
+      await page.getByRole('tab', { name: 'Petugas' }).tap();
+      await page.getByLabel('Nama pengguna', { exact: true }).waitFor();
+      await expectAccessible(page, 'login, officer tab (phone)');
+      // An error shown on the form is announced and still passes.
+      await page.getByRole('button', { name: 'Masuk', exact: true }).tap();
+      await page.locator('.field-error').first().waitFor();
+      await expectAccessible(page, 'login with errors (phone)');
+
+      await visit(page, '/daftar', /Daftar/);
+      await expectAccessible(page, 'register (phone)');
+    });
+  });
+
+  it('a citizen’s /lapor with a category chosen, /laporan-saya, a report, and the public map on a phone', async () => {
+    await withPage(PHONE, async ({ page }) => {
+      await logIn(page, DEMO_CITIZENS[0]!.nik);
+      await visit(page, '/lapor', 'Buat laporan');
+      await page.getByRole('button', { name: /Jalan rusak/ }).tap();
+      await page.getByLabel('Ceritakan masalahnya').waitFor();
+      await page.locator('.ct-map .leaflet-overlay-pane path').first().waitFor();
+      await expectAccessible(page, '/lapor with a category (phone)');
+      await page.getByRole('button', { name: 'Ganti' }).tap();
+      await page.getByRole('button', { name: /Kebakaran/ }).tap();
+      await page.getByText('Darurat? Hubungi 112').waitFor();
+      await expectAccessible(page, '/lapor with an emergency category (phone)');
+
+      await visit(page, '/laporan-saya', 'Laporan saya');
+      await page.locator('.ct-item').first().waitFor();
+      await expectAccessible(page, '/laporan-saya (phone)');
+
+      await page.locator('.ct-item', { hasText: 'Selesai ditangani' }).first().tap();
+      await page.getByRole('heading', { name: 'Masalah sudah selesai?' }).waitFor();
+      await page.getByRole('heading', { name: 'Riwayat' }).waitFor();
+      await page.locator('.ct-pin').waitFor();
+      await expectAccessible(page, 'a resolved report of the citizen (phone)');
+
+      await visit(page, '/peta', 'Peta laporan');
+      await page.locator('.ct-item').first().waitFor();
+      await page.locator('.ct-map .leaflet-overlay-pane path').first().waitFor();
+      await expectAccessible(page, '/peta (phone)');
+    });
+  });
+
+  it('the officers’ inbox and a report on an office screen (1366×768)', async () => {
+    await withPage(OFFICE, async ({ page }) => {
+      await logIn(page, 'lurah.ramanuju');
+      await visit(page, '/petugas', 'Kotak masuk laporan');
+      const reports = page.getByRole('table').getByRole('link');
+      await reports.first().waitFor();
+      await expectAccessible(page, '/petugas inbox (office screen)');
+
+      await reports.first().click();
+      await page.getByRole('region', { name: 'Tindakan' }).waitFor();
+      await page.waitForLoadState('networkidle');
+      await expectAccessible(page, '/petugas report detail (office screen)');
+    });
+  });
+
+  it('the command center on the wall (1920×1080, dark)', async () => {
+    await withPage(DESKTOP, async ({ page }) => {
+      await visit(page, '/command', 'Pusat Komando');
+      await expectAccessible(page, '/command login gate (wall)');
+
+      await logIn(page, 'command');
+      await visit(page, '/command', /Pusat Komando/);
+      await page.locator('[data-kpi="open"] .cc-kpi-value', { hasText: /^\d/ }).waitFor();
+      await page.locator('.cc-map .cc-cluster').first().waitFor();
+      await page.locator('.cc-chart canvas').waitFor();
+      await page.locator('.cc-live-item').first().waitFor();
+      await page.waitForLoadState('networkidle');
+      await expectAccessible(page, '/command (wall)');
+    });
+  });
+
+  const ADMIN_PAGES: [string, string][] = [
+    ['kategori', 'Kategori laporan'],
+    ['libur', 'Hari libur dan cuti bersama'],
+    ['pengguna', 'Akun petugas'],
+    ['notifikasi', 'Saluran notifikasi'],
+    ['open311', 'Kunci API Open311'],
+    ['wilayah', 'Wilayah dan OPD'],
+  ];
+
+  for (const [section, heading] of ADMIN_PAGES) {
+    it(`/admin/${section} on a desktop and on a phone`, async () => {
+      for (const [device, name] of [
+        [DESKTOP, 'desktop'],
+        [PHONE, 'phone'],
+      ] as const) {
+        await withPage(device, async ({ page }) => {
+          await logIn(page, 'admin');
+          await page.goto(`${server.url}/admin/${section}`, { waitUntil: 'networkidle' });
+          await page.getByRole('heading', { level: 1, name: heading }).waitFor();
+          if (name === 'phone') await screenshot(page, `admin-${section}-phone`);
+          await expectAccessible(page, `/admin/${section} (${name})`);
+        });
+      }
+    });
+  }
+
+  it('on a phone, a citizen chooses a category, writes the description and reaches “Kirim” with the keyboard alone, focus always visible', async () => {
+    await withPage(PHONE, async ({ page }) => {
+      await logIn(page, DEMO_CITIZENS[0]!.nik);
+      await visit(page, '/lapor', 'Buat laporan');
+      await page.getByRole('button', { name: /Jalan rusak/ }).waitFor();
+
+      const invisible: string[] = [];
+      /** Tabs (forwards or back) until `target` holds: at most `limit` presses, each focus stop checked. */
+      async function tabTo(target: (what: string) => boolean, { back = false, limit = 60 } = {}) {
+        const stops: string[] = [];
+        for (let i = 0; i < limit; i++) {
+          await page.keyboard.press(back ? 'Shift+Tab' : 'Tab');
+          const { what, visible } = await focusIndicator(page);
+          stops.push(what);
+          if (!visible) invisible.push(what);
+          if (target(what)) return what;
+        }
+        throw new Error(`not reached in ${limit} ${back ? 'Shift+Tab' : 'Tab'} presses; focus went through:\n${stops.join('\n')}`);
+      }
+
+      // The first Tab shows the skip link; it leads into the page.
+      const skip = await tabTo((w) => w.startsWith('a.skip-link'), { limit: 1 });
+      expect(skip).toContain('skip-link');
+      await tabTo((w) => /^button\.ct-cat\b.*Jalan rusak/.test(w));
+      // Past it and back again with Shift+Tab, then chosen with Enter.
+      await tabTo((w) => /^button\.ct-cat\b/.test(w) && !w.includes('Jalan rusak'));
+      await tabTo((w) => w.includes('Jalan rusak'), { back: true, limit: 1 });
+      await page.keyboard.press('Enter');
+      await page.locator('.ct-chosen-name', { hasText: 'Jalan rusak' }).waitFor();
+      // The category buttons give way to the chosen one: focus follows to its "Ganti" button rather than
+      // falling back to the top of the page, and "Ganti" brings it back to the list.
+      const afterChoice = await focusIndicator(page);
+      expect(afterChoice).toEqual({ what: expect.stringMatching(/^button\.btn.*"Ganti"$/), visible: true });
+      await page.keyboard.press('Enter');
+      await page.getByRole('button', { name: /Jalan rusak/ }).waitFor();
+      const backInList = await focusIndicator(page);
+      expect(backInList).toEqual({ what: expect.stringMatching(/^button\.ct-cat\b/), visible: true });
+      if (!backInList.what.includes('Jalan rusak')) await tabTo((w) => w.includes('Jalan rusak'));
+      await page.keyboard.press('Space');
+      await page.locator('.ct-chosen-name', { hasText: 'Jalan rusak' }).waitFor();
+
+      await tabTo((w) => w.startsWith('textarea#ct-description'));
+      await page.keyboard.type('Lubang besar di tengah jalan, berbahaya untuk motor.');
+      expect(await page.getByLabel('Ceritakan masalahnya').inputValue()).toContain('Lubang besar');
+      // The category's first question, a radio group, answered with Space.
+      await tabTo((w) => w.startsWith('input') && w.includes('ct-q-'));
+      await page.keyboard.press('Space');
+      expect(await page.evaluate<boolean>('document.activeElement.checked')).toBe(true);
+
+      await tabTo((w) => /^button\.btn.*ct-send/.test(w));
+      expect(invisible, 'focus stops without a visible focus indicator').toEqual([]);
+      const sendFocused = await page.evaluate<boolean>(`document.activeElement === document.querySelector('button.ct-send')`);
+      expect(sendFocused).toBe(true);
+    });
+  });
+
+  it('after a client-side navigation focus moves to the new page’s h1', async () => {
+    await withPage(PHONE, async ({ page }) => {
+      await logIn(page, DEMO_CITIZENS[0]!.nik);
+      await visit(page, '/laporan-saya', 'Laporan saya');
+      const first = page.locator('.ct-item').first();
+      await first.waitFor();
+      const trackingNo = (await first.locator('.ct-item-no').textContent())!.trim();
+      // Enter on the link, as a keyboard user follows it.
+      await first.focus();
+      await page.keyboard.press('Enter');
+      await page.getByRole('heading', { level: 1, name: trackingNo }).waitFor();
+      await expect.poll(() => page.evaluate<string>(`document.activeElement.tagName + ' ' + document.activeElement.textContent.trim()`)).toBe(`H1 ${trackingNo}`);
+
+      await page.getByRole('link', { name: /Kembali ke laporan saya/ }).focus();
+      await page.keyboard.press('Enter');
+      await page.getByRole('heading', { level: 1, name: 'Laporan saya' }).waitFor();
+      await expect.poll(() => page.evaluate<string>(`document.activeElement.tagName + ' ' + document.activeElement.textContent.trim()`)).toBe('H1 Laporan saya');
+    });
+  });
+});
