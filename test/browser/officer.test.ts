@@ -1,4 +1,4 @@
-import { request as apiRequest, type Browser, type BrowserContextOptions, type Page } from 'playwright-core';
+import { request as apiRequest, type APIRequestContext, type Browser, type BrowserContextOptions, type Page } from 'playwright-core';
 import sharp from 'sharp';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { DEMO_CITIZENS } from '../../src/modules/demo/seed.js';
@@ -21,12 +21,14 @@ describeBrowser('the officers’ inbox and report page in Chromium', () => {
     if (b.status === 'fulfilled') browser = b.value;
     for (const r of [s, b]) if (r.status === 'rejected') throw r.reason;
 
-    // A fresh report from a demo citizen in Kelurahan Ramanuju: the lurah holds it and can verify it.
+    trackingNo = await fileReport('Uji peramban: lubang besar di depan SD Ramanuju, membahayakan anak sekolah.');
+  });
+
+  /** A fresh report from a demo citizen in Kelurahan Ramanuju, with a photo: the lurah holds it and can verify it. */
+  async function fileReport(description: string): Promise<string> {
     const api = await apiRequest.newContext({ baseURL: server.url });
     try {
-      const login = await api.post('/api/v1/auth/login', { data: { login: DEMO_CITIZENS[0]!.nik, password: DEMO_PASSWORD } });
-      expect(login.status()).toBe(200);
-      const { csrfToken } = (await login.json()) as { csrfToken: string };
+      const csrfToken = await apiLogin(api, DEMO_CITIZENS[0]!.nik);
       const geo = (await (await api.get('/api/v1/regions/boundaries.geojson')).json()) as {
         features: { properties: { code: string }; geometry: { type: string; coordinates: unknown } }[];
       };
@@ -38,7 +40,7 @@ describeBrowser('the officers’ inbox and report page in Chromium', () => {
         headers: { 'X-CSRF-Token': csrfToken },
         multipart: {
           categoryCode: 'jalan-rusak',
-          description: 'Uji peramban: lubang besar di depan SD Ramanuju, membahayakan anak sekolah.',
+          description,
           kelurahanCode: RAMANUJU,
           lat: String(lat),
           lng: String(lng),
@@ -48,11 +50,18 @@ describeBrowser('the officers’ inbox and report page in Chromium', () => {
         },
       });
       expect(created.status(), await created.text()).toBe(201);
-      trackingNo = ((await created.json()) as { report: { trackingNo: string } }).report.trackingNo;
+      return ((await created.json()) as { report: { trackingNo: string } }).report.trackingNo;
     } finally {
       await api.dispose();
     }
-  });
+  }
+
+  /** Logs the API context in; returns the CSRF token its state-changing requests need. */
+  async function apiLogin(api: APIRequestContext, login: string): Promise<string> {
+    const res = await api.post('/api/v1/auth/login', { data: { login, password: DEMO_PASSWORD } });
+    expect(res.status()).toBe(200);
+    return ((await res.json()) as { csrfToken: string }).csrfToken;
+  }
 
   afterAll(async () => {
     await browser?.close();
@@ -245,6 +254,40 @@ describeBrowser('the officers’ inbox and report page in Chromium', () => {
       for (const no of picked) await bulk.getByText(`${no}: Berhasil`).waitFor();
       // The list is reloaded: the dispatched reports are no longer "verified".
       await expect.poll(() => page.locator('.of-tracking').allTextContents()).not.toContain(picked[0]);
+      noProblems(problems);
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('the open inbox offers a report that arrives and shows a change to a listed one without a reload', async () => {
+    const { context, page, problems } = await openPage(browser, server, DESKTOP, [ANONYMOUS_ME]);
+    try {
+      await logIn(page, 'lurah.ramanuju');
+      // A short list (new reports the kelurahan holds), so that the new one is on its first page.
+      await page.goto(`${server.url}/petugas?mine=true&status=submitted`, { waitUntil: 'networkidle' });
+      await page.getByText('Langsung', { exact: true }).waitFor();
+      // A citizen reports meanwhile: the list does not jump, it offers the news.
+      const arrived = await fileReport('Uji peramban: laporan yang datang saat kotak masuk terbuka.');
+      const banner = page.getByRole('status').filter({ hasText: '1 laporan baru atau berubah' });
+      await banner.waitFor();
+      expect(await page.getByRole('link', { name: arrived }).count()).toBe(0);
+      await banner.getByRole('button', { name: 'Perbarui daftar' }).click();
+      const row = page.locator('.bo-table tbody tr').filter({ has: page.getByRole('link', { name: arrived }) });
+      await row.waitFor();
+      expect(await row.locator('.of-status').textContent()).toBe('Diajukan');
+
+      // Another officer of the kelurahan verifies it: the row changes in place.
+      const api = await apiRequest.newContext({ baseURL: server.url });
+      try {
+        const csrf = await apiLogin(api, 'lurah.ramanuju');
+        const verified = await api.post(`/api/v1/reports/${arrived}/actions/verify`, { headers: { 'X-CSRF-Token': csrf }, data: {} });
+        expect(verified.status(), await verified.text()).toBe(200);
+      } finally {
+        await api.dispose();
+      }
+      await expect.poll(() => row.locator('.of-status').textContent()).toBe('Diverifikasi');
+      expect(await page.getByRole('status').filter({ hasText: 'laporan baru atau berubah' }).count()).toBe(0);
       noProblems(problems);
     } finally {
       await context.close();

@@ -189,6 +189,8 @@ export async function openPage(browser: Browser, server: AppServer, device: Brow
   });
   page.on('requestfailed', (req) => {
     if (problems.external.some((e) => e.endsWith(` ${req.url()}`))) return;
+    // A page that leaves closes its live stream: that request ends aborted, by design.
+    if (new URL(req.url()).pathname === '/api/v1/live' && req.failure()?.errorText === 'net::ERR_ABORTED') return;
     problems.requests.push(`${req.method()} ${req.url()} failed: ${req.failure()?.errorText ?? 'unknown'}`);
   });
   page.on('console', (msg) => {

@@ -3,6 +3,7 @@
 import { useEffect, useId, useMemo, useState, type FormEvent } from 'react';
 import type { ReportView } from '@api';
 import { ApiError, request } from '../api';
+import { isOfficerView, useLiveReports } from '../live';
 import { Link, navigate, useLocation } from '../router';
 import { Alert, PageTitle, Spinner } from '../ui';
 import { Badges, formatDateTime, StatusPill, useAgencies, useCategories, useKecamatan } from './shared';
@@ -39,10 +40,23 @@ export function Inbox() {
   const [reloadTick, setReloadTick] = useState(0);
   const [selected, setSelected] = useState<Set<string>>(new Set());
   const [bulkResults, setBulkResults] = useState<Map<string, Result> | null>(null);
+  // Reports in scope that arrived or changed live but are not in the list: offered, not inserted, so the
+  // rows do not jump under the officer's pointer.
+  const [arrived, setArrived] = useState<ReadonlySet<string>>(new Set());
+
+  const live = useLiveReports({
+    onReport: (report) => {
+      if (!isOfficerView(report)) return;
+      if (page?.reports.some((r) => r.id === report.id)) setPage((p) => p && { ...p, reports: p.reports.map((r) => (r.id === report.id ? report : r)) });
+      else setArrived((a) => new Set(a).add(report.id));
+    },
+    onReconnect: () => setReloadTick((n) => n + 1),
+  });
 
   useEffect(() => {
     let alive = true;
     setError(null);
+    setArrived(new Set());
     const q = new URLSearchParams(filterKey);
     q.set('sort', 'due');
     q.set('limit', String(PAGE));
@@ -50,6 +64,8 @@ export function Inbox() {
       (p) => {
         if (!alive) return;
         setPage(p);
+        // What arrived while this page was being fetched may be in it already.
+        setArrived((a) => new Set([...a].filter((id) => !p.reports.some((r) => r.id === id))));
         setSelected((sel) => new Set([...sel].filter((no) => p.reports.some((r) => r.trackingNo === no && r.actions.includes('dispatch')))));
       },
       (e: unknown) => alive && setError(e instanceof ApiError ? e : new ApiError(0, 'network', String(e))),
@@ -102,7 +118,10 @@ export function Inbox() {
       <div className="of-head">
         <div>
           <PageTitle title={s.inboxTitle}>{s.inboxTitle}</PageTitle>
-          <p className="muted of-lead">{s.inboxLead}</p>
+          <p className="muted of-lead">
+            {s.inboxLead}{' '}
+            <span className={'of-live' + (live ? ' is-on' : '')}>{live ? s.liveOn : s.liveOff}</span>
+          </p>
         </div>
         <div className="of-export" role="group" aria-label={s.exportLabel}>
           <a className="btn btn--secondary btn--small" href={`/api/v1/reports/export.csv${exportQuery}`} download>
@@ -137,6 +156,14 @@ export function Inbox() {
             {s.retry}
           </button>
         </Alert>
+      )}
+      {arrived.size > 0 && (
+        <div className="of-arrived alert alert--info" role="status">
+          <span>{s.arrived(arrived.size)}</span>
+          <button type="button" className="btn btn--secondary btn--small" onClick={() => setReloadTick((n) => n + 1)}>
+            {s.showArrived}
+          </button>
+        </div>
       )}
       {!page && !error && <Spinner label={s.loading} />}
       {page && page.reports.length === 0 && <p className="of-empty card">{s.none}</p>}

@@ -9,6 +9,10 @@ const id = {
   loginLink: 'Masuk sebagai petugas',
   loading: 'Memuat…',
   retry: 'Coba lagi',
+  arrived: (n: number) => `${n} laporan baru atau berubah sejak daftar ini dimuat.`,
+  showArrived: 'Perbarui daftar',
+  liveOn: 'Langsung',
+  liveOff: 'Terputus, menyambung ulang…',
 
   // badges
   emergency: 'Darurat',
@@ -175,6 +179,10 @@ const en: OfficerStrings = {
   loginLink: 'Log in as an officer',
   loading: 'Loading…',
   retry: 'Try again',
+  arrived: (n: number) => `${n} report${n === 1 ? '' : 's'} new or changed since this list was loaded.`,
+  showArrived: 'Refresh the list',
+  liveOn: 'Live',
+  liveOff: 'Disconnected, reconnecting…',
 
   emergency: 'Emergency',
   dueSoon: 'Due soon',
