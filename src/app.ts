@@ -160,6 +160,19 @@ export async function createContext(config: Config, options: ContextOptions = {}
 
 export async function buildHttp(ctx: AppContext): Promise<HttpApp> {
   const city = await ctx.regions.city();
+  /** GET /api/v1/city, also inlined in the web app's HTML. */
+  const publicCity = async () => {
+    const c = await ctx.regions.city();
+    const demo = await ctx.db.maybeOne('select 1 from platform_settings where key = $1', ['demo_seeded_at']);
+    return {
+      code: ctx.config.cityCode,
+      name: c?.name ?? ctx.config.cityCode,
+      provinceName: c?.provinceName ?? '',
+      timezone: ctx.config.cityTimezone,
+      demo: Boolean(demo),
+      mapTiles: ctx.config.mapTiles,
+    };
+  };
   const app = await createHttpApp({
     logger: ctx.log,
     trustProxy: ctx.config.trustProxy,
@@ -167,6 +180,7 @@ export async function buildHttp(ctx: AppContext): Promise<HttpApp> {
     webDistDir: ctx.config.webDistDir,
     version: VERSION,
     cityName: city?.name ?? ctx.config.cityCode,
+    webBoot: async () => ({ city: await publicCity() }),
   });
   registerAuthentication(app, ctx.identity);
   await registerMultipart(app);
@@ -200,18 +214,7 @@ export async function buildHttp(ctx: AppContext): Promise<HttpApp> {
         },
       },
     },
-    async () => {
-      const c = await ctx.regions.city();
-      const demo = await ctx.db.maybeOne('select 1 from platform_settings where key = $1', ['demo_seeded_at']);
-      return {
-        code: ctx.config.cityCode,
-        name: c?.name ?? ctx.config.cityCode,
-        provinceName: c?.provinceName ?? '',
-        timezone: ctx.config.cityTimezone,
-        demo: Boolean(demo),
-        mapTiles: ctx.config.mapTiles,
-      };
-    },
+    publicCity,
   );
   identityRoutes(app, ctx.identity);
   regionRoutes(app, ctx.regions);

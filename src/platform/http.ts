@@ -14,6 +14,7 @@ import {
 } from 'fastify-type-provider-zod';
 import { AppError, languageOf, type Language } from './errors.js';
 import type { Logger } from './logger.js';
+import { webShellLoader } from './web-shell.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -30,6 +31,8 @@ export interface HttpOptions {
   webDistDir?: string | undefined;
   version: string;
   cityName: string;
+  /** Public data the web app would otherwise ask the API for first (the city), inlined in its HTML. */
+  webBoot?: (() => Promise<Record<string, unknown>>) | undefined;
 }
 
 /** Paths that belong to APIs: they answer JSON errors, never the web app. */
@@ -113,17 +116,35 @@ export async function createHttpApp(options: HttpOptions): Promise<HttpApp> {
   app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
   const web = options.webDistDir;
-  const webIndex = web ? path.join(web, 'index.html') : undefined;
-  if (web && webIndex && fs.existsSync(webIndex)) {
-    // preCompressed: the build writes .br/.gz beside each asset (web/vite.config.ts).
-    await app.register(fastifyStatic, { root: web, wildcard: false, index: false, maxAge: '1h', immutable: false, preCompressed: true });
+  const webShell = web ? webShellLoader(web) : () => null;
+  if (web && webShell()) {
+    await app.register(fastifyStatic, {
+      root: web,
+      wildcard: false,
+      index: false,
+      // preCompressed: the build writes .br/.gz beside each asset (web/vite.config.ts).
+      preCompressed: true,
+      // index.html is only ever sent as the shell below (with its hints and boot data).
+      allowedPath: (p) => p !== '/index.html',
+      maxAge: '1h',
+      setHeaders: (reply, file) => {
+        // Hashed names never change content: a phone keeps them for good. The service worker script is
+        // checked on every visit so that a new release reaches installed apps.
+        if (path.relative(web, file).startsWith(`assets${path.sep}`)) reply.header('cache-control', 'public, max-age=31536000, immutable');
+        else if (path.basename(file) === 'sw.js') reply.header('cache-control', 'no-cache');
+      },
+    });
   }
-  app.setNotFoundHandler((request, reply) => {
+  app.setNotFoundHandler(async (request, reply) => {
     const url = request.url.split('?')[0] ?? '/';
     const isApi = API_PREFIXES.some((p) => url.startsWith(p) || url === p.replace(/\/$/, ''));
-    if (!isApi && request.method === 'GET' && webIndex && fs.existsSync(webIndex)) {
-      // Client-side routes (/masuk, /akun …) are all served by the single-page app.
-      return reply.type('text/html; charset=utf-8').header('cache-control', 'no-cache').send(fs.createReadStream(webIndex));
+    const shell = !isApi && request.method === 'GET' ? webShell() : null;
+    if (shell) {
+      // Client-side routes (/masuk, /akun …) are all served by the single-page app. Never cached: it names
+      // the current release's assets.
+      // Without it (database down) the app asks the API itself, as in development.
+      const boot = (await options.webBoot?.().catch((err: unknown) => void request.log.warn({ err }, 'web boot data'))) ?? {};
+      return reply.type('text/html; charset=utf-8').header('cache-control', 'no-cache').send(shell.render(url === '/index.html' ? '/' : url, boot));
     }
     return reply.status(404).send({
       error: {

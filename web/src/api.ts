@@ -114,6 +114,21 @@ export async function request<T>(method: string, path: string, body?: unknown, e
   return data as T;
 }
 
+/**
+ * The public data the server inlines in the page it sends (src/platform/web-shell.ts), so that the app
+ * needs no round trip for it; empty when the page came from elsewhere (Vite's development server).
+ */
+function bootData(): { city?: City } {
+  try {
+    return JSON.parse(document.getElementById('sk-boot')?.textContent ?? '{}') as { city?: City };
+  } catch {
+    return {};
+  }
+}
+
+/** The city as inlined in the page, or null: then ask api.city(). */
+export const bootCity = (): City | null => bootData().city ?? null;
+
 export const api = {
   city: () => request<City>('GET', '/city'),
   privacyNotice: () => request<PrivacyNotice>('GET', '/privacy-notice'),

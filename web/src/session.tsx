@@ -1,6 +1,6 @@
 // What the whole app needs to know: the city (from the API) and who is logged in.
 import { createContext, useCallback, useContext, useEffect, useState, type ReactNode } from 'react';
-import { api, ApiError, type City, type Me } from './api';
+import { api, ApiError, bootCity, type City, type Me } from './api';
 
 export interface Session {
   city: City | null;
@@ -15,7 +15,7 @@ export interface Session {
 const Ctx = createContext<Session | null>(null);
 
 export function SessionProvider({ children }: { children: ReactNode }) {
-  const [city, setCity] = useState<City | null>(null);
+  const [city, setCity] = useState<City | null>(bootCity);
   const [me, setMe] = useState<Me | null | undefined>(undefined);
   const [meError, setMeError] = useState<ApiError | null>(null);
 
@@ -32,10 +32,12 @@ export function SessionProvider({ children }: { children: ReactNode }) {
 
   useEffect(() => {
     let alive = true;
-    api.city().then(
-      (c) => alive && setCity(c),
-      () => undefined, // the header simply shows no city name
-    );
+    // The server inlines the city in the page; only without it (development) is it asked for.
+    if (!bootCity())
+      api.city().then(
+        (c) => alive && setCity(c),
+        () => undefined, // the header simply shows no city name
+      );
     refreshMe();
     return () => {
       alive = false;
