@@ -29,7 +29,9 @@ const browser = await chromium.launch({
   args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
 });
 try {
-  const context = await browser.newContext({ viewport: { width: 360, height: 640 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true });
+  // A first visit: no service worker yet. (It would also escape the emulation: DevTools throttles the
+  // page's own requests, not those the worker makes for it.)
+  const context = await browser.newContext({ serviceWorkers: 'block', viewport: { width: 360, height: 640 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true });
   const login = await context.request.post(`${server.url}/api/v1/auth/login`, { data: { login: '3672011708900001', password: 'bench-password-1' } });
   if (!login.ok()) throw new Error(`login: ${login.status()}`);
   const page = await context.newPage();
@@ -45,7 +47,17 @@ try {
     const a = assets.get(e.requestId);
     if (a) a.transferred = e.encodedDataLength;
   });
+  // The waterfall: when each request started and ended, relative to the navigation.
+  const waterfall: { url: string; type: string; start: number; end: number }[] = [];
   const started = performance.now();
+  const starts = new Map<object, number>();
+  page.on('request', (r) => starts.set(r, performance.now() - started));
+  const done = (r: import('playwright-core').Request) => {
+    const start = starts.get(r);
+    if (start !== undefined) waterfall.push({ url: r.url(), type: r.resourceType(), start, end: performance.now() - started });
+  };
+  page.on('requestfinished', done);
+  page.on('requestfailed', done);
   await page.goto(`${server.url}/lapor`, { waitUntil: 'load' });
   const loaded = performance.now() - started;
   await page.getByRole('button', { name: /Jalan rusak/ }).waitFor();
@@ -66,6 +78,32 @@ try {
     if (a.url.endsWith('.js')) js += gz;
     else css += gz;
     console.log(`  ${path.basename(new URL(a.url).pathname).padEnd(36)} gzip ${(gz / 1024).toFixed(1).padStart(6)} KB   transferred ${(a.transferred / 1024).toFixed(1).padStart(6)} KB`);
+  }
+  console.log('waterfall (s after navigation start):');
+  const short = (url: string) => new URL(url).pathname + new URL(url).search;
+  for (const w of [...waterfall].sort((a, b) => a.start - b.start)) {
+    console.log(`  ${(w.start / 1000).toFixed(2).padStart(6)} → ${(w.end / 1000).toFixed(2).padStart(6)}  ${short(w.url)}`);
+  }
+  /**
+   * The serial chain behind a request: its predecessor is the request that ended last before it started
+   * (what it waited for), back to the HTML. Each link costs at least one round trip. Icons and images
+   * start nothing.
+   */
+  const links = waterfall.filter((w) => ['document', 'script', 'stylesheet', 'fetch', 'xhr'].includes(w.type));
+  const chain = (match: RegExp): string[] => {
+    let cur = links.find((w) => match.test(w.url));
+    const out: string[] = [];
+    while (cur) {
+      out.unshift(path.basename(new URL(cur.url).pathname) || '/');
+      const start = cur.start;
+      // (a few ms of slack: the HTML's end and the entry's start can be reported in the same tick)
+      cur = links.filter((w) => w.start < start && w.end <= start + 20).sort((a, b) => b.end - a.end)[0];
+    }
+    return out;
+  };
+  for (const [name, re] of [['categories', /\/report-categories/], ['boundaries', /\/boundaries\.geojson/]] as const) {
+    const c = chain(re);
+    console.log(`serial round trips to ${name}: ${c.length} (${c.join(' → ')})`);
   }
   const transferred = [...assets.values()].reduce((n, a) => n + a.transferred, 0);
   console.log(`/lapor loads ${rows.length} JS/CSS files: JS ${(js / 1024).toFixed(1)} KB gzip (goal ≤ 150 KB: ${js <= 150 * 1024 ? 'ok' : 'over'}), CSS ${(css / 1024).toFixed(1)} KB gzip`);

@@ -4,10 +4,15 @@ import './citizen.css';
 import { Lapor } from './Lapor';
 import { MyReports } from './MyReports';
 import { Peta } from './Peta';
+import { prefetchLapor } from './prefetch';
 import { ReportDetail } from './ReportDetail';
 
 export default function CitizenArea({ path }: { path: string }) {
-  if (path === '/lapor') return <Lapor />;
+  if (path === '/lapor') {
+    // In render, not in an effect: before the form's own effect would ask for the same data.
+    prefetchLapor();
+    return <Lapor />;
+  }
   if (path === '/peta') return <Peta />;
   if (path === '/laporan-saya') return <MyReports />;
   const m = /^\/laporan-saya\/([^/]+)$/.exec(path);

@@ -4,6 +4,7 @@ import { useEffect, useRef } from 'react';
 import L from 'leaflet';
 import 'leaflet/dist/leaflet.css';
 import { useSession } from '../session';
+import { boundaries } from './boundaries';
 
 export interface LatLng {
   lat: number;
@@ -21,18 +22,6 @@ interface Props {
   onPick?: (p: LatLng) => void;
   points?: MapPoint[];
   className?: string;
-}
-
-let boundariesCache: Promise<GeoJSON.FeatureCollection | null> | null = null;
-function boundaries(): Promise<GeoJSON.FeatureCollection | null> {
-  boundariesCache ??= fetch('/api/v1/regions/boundaries.geojson', { credentials: 'same-origin' })
-    .then((r) => (r.ok ? (r.json() as Promise<GeoJSON.FeatureCollection>) : null))
-    .catch(() => null)
-    .then((fc) => {
-      if (!fc) boundariesCache = null; // offline or failed: try again with the next map
-      return fc;
-    });
-  return boundariesCache;
 }
 
 const pinIcon = L.divIcon({
