@@ -374,5 +374,10 @@ describeEachDatabase('policy matrix', (kind) => {
     expect(inList, `listed: ${inList}, detail: ${detail.statusCode}`).toBe(detail.statusCode === 200);
     if (detail.statusCode === 200) expect([...detail.json().report.actions].sort()).toEqual(expected);
     else expect(expected).toEqual([]);
+    // The photo buttons the page shows follow the moderation row (whoever holds the report).
+    if (detail.statusCode === 200 && state === 'submitted') {
+      const moderation = REPORT_MATRIX.find(([route]) => route.includes('/moderation'))!;
+      expect(detail.json().report.canModeratePhotos).toBe(moderation[2].trim().split(/\s+/)[column] === 'A');
+    }
   });
 });

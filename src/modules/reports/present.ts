@@ -74,6 +74,7 @@ export function presentReport(
     actions: actionsFrom(r.status).filter((a) => can(viewer, policyActionOf(a), resource)),
     canComment: can(viewer, 'reports.comment', resource),
     canNote: can(viewer, 'reports.note', resource),
+    canModeratePhotos: can(viewer, 'reports.moderate_photo', resource),
     canSupport: open && !extra.supported && can(viewer, 'reports.support', resource),
     isMine,
     disputeUntil: r.status === 'resolved' && r.resolved_at ? new Date(r.resolved_at.getTime() + ctx.autoCloseDays * 86400_000).toISOString() : null,

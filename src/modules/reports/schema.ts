@@ -70,6 +70,8 @@ export const reportSchema = z.object({
   actions: z.array(z.enum(TRANSITION_ACTIONS)),
   canComment: z.boolean(),
   canNote: z.boolean(),
+  /** Whether this viewer may approve or reject the report's photos for the public. */
+  canModeratePhotos: z.boolean(),
   canSupport: z.boolean(),
   isMine: z.boolean(),
   disputeUntil: z.string().nullable(),

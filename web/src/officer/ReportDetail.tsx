@@ -226,7 +226,6 @@ function Answers({ report: r, s }: { report: ReportView; s: OfficerStrings }) {
 function Photos({ report: r, s, onChanged }: { report: ReportView; s: OfficerStrings; onChanged: () => void }) {
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState<string | null>(null);
-  const mayModerate = r.actions.length > 0 || r.canNote;
 
   async function moderate(photoId: string, decision: 'approved' | 'rejected') {
     setBusy(photoId);
@@ -253,7 +252,7 @@ function Photos({ report: r, s, onChanged }: { report: ReportView; s: OfficerStr
             </a>
             {p.purpose === 'resolution' && <span className="of-sub">{s.resolutionPhoto}</span>}
             {p.moderation && <span className={`of-mod of-mod--${p.moderation}`}>{s.moderation[p.moderation]}</span>}
-            {mayModerate && p.moderation && (
+            {r.canModeratePhotos && p.moderation && (
               <span className="of-photo-buttons">
                 {p.moderation !== 'approved' && (
                   <button type="button" className="btn btn--secondary btn--small" disabled={busy === p.id} onClick={() => void moderate(p.id, 'approved')}>
