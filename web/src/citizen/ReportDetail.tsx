@@ -187,7 +187,21 @@ function DetailView({ trackingNo }: { trackingNo: string }) {
         <div className="card ct-card ct-rate">
           <h2>{s.rateTitle}</h2>
           <p>{s.rateText}</p>
-          <div className="ct-stars" role="radiogroup" aria-label={s.rating}>
+          {/* A radio group as the ARIA pattern has it: one tab stop, the arrow keys move and choose. */}
+          <div
+            className="ct-stars"
+            role="radiogroup"
+            aria-label={s.rating}
+            onKeyDown={(e) => {
+              const step = e.key === 'ArrowRight' || e.key === 'ArrowDown' ? 1 : e.key === 'ArrowLeft' || e.key === 'ArrowUp' ? -1 : 0;
+              if (!step) return;
+              e.preventDefault();
+              const radios = [...e.currentTarget.querySelectorAll<HTMLElement>('[role=radio]')];
+              const next = Math.min(5, Math.max(1, radios.indexOf(e.target as HTMLElement) + 1 + step));
+              setRating(next);
+              radios[next - 1]?.focus();
+            }}
+          >
             {[1, 2, 3, 4, 5].map((n) => (
               <button
                 key={n}
@@ -195,10 +209,12 @@ function DetailView({ trackingNo }: { trackingNo: string }) {
                 role="radio"
                 aria-checked={rating === n}
                 aria-label={s.stars(n)}
+                tabIndex={n === (rating || 1) ? 0 : -1}
                 className={'ct-star' + (n <= rating ? ' ct-star--on' : '')}
                 onClick={() => setRating(n)}
               >
-                ★
+                {/* filled or hollow: which stars are given does not rest on colour alone */}
+                {n <= rating ? '★' : '☆'}
               </button>
             ))}
           </div>
