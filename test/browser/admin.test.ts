@@ -1,7 +1,7 @@
 import { request as apiRequest, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { DEMO_PASSWORD } from '../support/env.js';
-import { DESKTOP, describeBrowser, launchBrowser, openPage, screenshot, startAppServer, type AppServer, type ExpectedError, type Problems } from './support.js';
+import { DESKTOP, describeBrowser, horizontalOverflow, PHONE, launchBrowser, openPage, screenshot, startAppServer, type AppServer, type ExpectedError, type Problems } from './support.js';
 
 const RAMANUJU = '36.72.07.1001';
 
@@ -166,6 +166,35 @@ describeBrowser('the admin pages in Chromium', () => {
       await page.locator('.bo-table tbody tr').filter({ hasText: 'Aplikasi Mitra Uji' }).waitFor();
       expect(await page.locator('#ad-fresh-key').count()).toBe(0);
       expect(await page.content()).not.toContain(secret);
+      noProblems(problems);
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('on a phone every admin page fits the screen: tables become one card per row, each value labelled', async () => {
+    const { context, page, problems } = await openPage(browser, server, PHONE);
+    try {
+      await logIn(page, 'admin');
+      for (const [section, heading] of [
+        ['kategori', 'Kategori laporan'],
+        ['libur', 'Hari libur dan cuti bersama'],
+        ['pengguna', 'Akun petugas'],
+        ['notifikasi', 'Saluran notifikasi'],
+        ['open311', 'Kunci API Open311'],
+        ['wilayah', 'Wilayah dan OPD'],
+      ] as const) {
+        await open(page, section, heading);
+        expect(await horizontalOverflow(page), section).toBe(0);
+      }
+      await open(page, 'pengguna', 'Akun petugas');
+      const card = page.locator('.bo-table tbody tr').first();
+      expect(await card.evaluate((tr) => getComputedStyle(tr).display)).toBe('block');
+      expect(await card.locator('td[data-label]').evaluateAll((tds) => tds.map((td) => td.getAttribute('data-label')))).toEqual(['Peran', 'Wilayah kerja', 'Status']);
+      // Still a table to a screen reader.
+      expect(await page.getByRole('row').count()).toBeGreaterThan(1);
+      expect(await page.getByRole('columnheader', { name: 'Peran' }).count()).toBe(1);
+      await screenshot(page, 'admin-users-phone');
       noProblems(problems);
     } finally {
       await context.close();

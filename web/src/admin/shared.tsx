@@ -1,5 +1,5 @@
 // Small pieces the admin sections share.
-import { useCallback, useEffect, useState, type ReactNode } from 'react';
+import { useCallback, useEffect, useLayoutEffect, useRef, useState, type ReactNode } from 'react';
 import { ApiError, request } from '../api';
 import { PageTitle, Spinner } from '../ui';
 
@@ -88,19 +88,31 @@ export function AdminTable<T>({
   children: (item: T) => ReactNode;
 }) {
   const width = columns.length + (actions ? 1 : 0);
+  const table = useRef<HTMLTableElement>(null);
+  // Each cell carries its column's name for the phone layout, where the header row is hidden. The roles
+  // keep the table a table for screen readers when CSS lays it out as cards.
+  useLayoutEffect(() => {
+    for (const row of table.current?.tBodies[0]?.rows ?? []) {
+      row.setAttribute('role', 'row');
+      [...row.cells].forEach((cell, i) => {
+        cell.setAttribute('role', 'cell');
+        if (i > 0 && i < columns.length && row.cells.length === width) cell.dataset.label = columns[i];
+      });
+    }
+  });
   return (
     <div className="bo-table-wrap">
-      <table className="bo-table">
+      <table className="bo-table bo-table--cards" ref={table} role="table">
         {caption && <caption className="visually-hidden">{caption}</caption>}
         <thead>
-          <tr>
+          <tr role="row">
             {columns.map((c) => (
-              <th scope="col" key={c}>
+              <th scope="col" role="columnheader" key={c}>
                 {c}
               </th>
             ))}
             {actions && (
-              <th scope="col">
+              <th scope="col" role="columnheader">
                 <span className="visually-hidden">{actions}</span>
               </th>
             )}
