@@ -145,11 +145,19 @@ describeBrowser('accessibility (axe-core, WCAG 2.1 A/AA) and keyboard use in Chr
       await expectAccessible(page, 'login with errors (phone)');
 
       await visit(page, '/daftar', /Daftar/);
-      await expectAccessible(page, 'register (phone)');
+      await expectAccessible(page, 'register, privacy notice (phone)');
+      await page.getByRole('button', { name: 'Lanjut' }).tap();
+      await page.locator('#consent-err').waitFor();
+      await expectAccessible(page, 'register, consent missing (phone)');
+      await page.getByRole('checkbox').check();
+      await page.getByRole('button', { name: 'Lanjut' }).tap();
+      await page.getByRole('button', { name: 'Daftar', exact: true }).tap();
+      await page.locator('.field-error').first().waitFor();
+      await expectAccessible(page, 'register, form with errors (phone)');
     });
   });
 
-  it('a citizen’s /lapor with a category chosen, /laporan-saya, a report, and the public map on a phone', async () => {
+  it('a citizen’s /lapor with a category chosen, /laporan-saya, a report, the account and the public map on a phone', async () => {
     await withPage(PHONE, async ({ page }) => {
       await logIn(page, DEMO_CITIZENS[0]!.nik);
       await visit(page, '/lapor', 'Buat laporan');
@@ -171,6 +179,9 @@ describeBrowser('accessibility (axe-core, WCAG 2.1 A/AA) and keyboard use in Chr
       await page.getByRole('heading', { name: 'Riwayat' }).waitFor();
       await page.locator('.ct-pin').waitFor();
       await expectAccessible(page, 'a resolved report of the citizen (phone)');
+
+      await visit(page, '/akun', 'Akun saya');
+      await expectAccessible(page, '/akun (phone)');
 
       await visit(page, '/peta', 'Peta laporan');
       await page.locator('.ct-item').first().waitFor();
