@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHttpApp, type HttpApp } from './http.js';
 import { createLogger } from './logger.js';
-import { BOOT_ELEMENT_ID, createWebShell, jsonForScript, ROUTE_MODULES } from './web-shell.js';
+import { BOOT_ELEMENT_ID, createWebShell, jsonForScript, ROUTES } from './web-shell.js';
 
 /** A build as Vite writes it (names shortened): an entry with a shared chunk, and lazy areas. */
 const MANIFEST = {
@@ -31,12 +31,17 @@ describe('the web shell', () => {
     expect(html).toContain('<link rel="stylesheet" crossorigin href="/assets/CitizenArea-C.css">');
     expect(html).not.toContain('href="/assets/jsx-J.js"');
     expect(html).not.toContain('OfficerArea');
+    // The page's first API reads, as the app's fetch asks for them; the session on every page.
+    expect(html).toContain('<link rel="preload" as="fetch" crossorigin href="/api/v1/report-categories">');
+    expect(html).toContain('<link rel="preload" as="fetch" crossorigin href="/api/v1/me">');
+    expect(shell.render('/masuk', {})).toContain('<link rel="preload" as="fetch" crossorigin href="/api/v1/me">');
+    expect(shell.render('/masuk', {})).not.toContain('report-categories');
     // Deeper paths of the area too; a shared chunk comes before the module that imports it.
     const officer = shell.render('/petugas/laporan/SK-1', {});
     expect(officer.indexOf('/assets/leaflet-L.js')).toBeLessThan(officer.indexOf('/assets/OfficerArea-O.js'));
     expect(officer).toContain('<link rel="stylesheet" crossorigin href="/assets/leaflet-L.css">');
     // A page of the shell itself, or a path that only begins like an area: no hints.
-    for (const p of ['/', '/masuk', '/laporan']) expect(shell.render(p, {})).not.toContain('modulepreload');
+    for (const p of ['/', '/masuk', '/laporan']) expect(shell.render(p, {})).not.toMatch(/modulepreload|stylesheet/);
     // Everything goes into <head>, before the page's own end of head.
     expect(html.indexOf(`id="${BOOT_ELEMENT_ID}"`)).toBeLessThan(html.indexOf('</head>'));
   });
@@ -119,6 +124,6 @@ describe('the web app as the server sends it', () => {
 describe('the route map', () => {
   it("names modules of the web app's source", () => {
     const web = path.join(import.meta.dirname, '..', '..', 'web');
-    for (const [, module] of ROUTE_MODULES) expect(fs.existsSync(path.join(web, module)), module).toBe(true);
+    for (const { module } of ROUTES) expect(fs.existsSync(path.join(web, module)), module).toBe(true);
   });
 });

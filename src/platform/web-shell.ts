@@ -9,17 +9,26 @@ import fs from 'node:fs';
 import path from 'node:path';
 
 /**
- * Client-side route prefix → the module (its key in Vite's manifest) that the app loads lazily for it.
- * Mirrors the lazy areas in web/src/App.tsx; test/unit/web-shell.test.ts checks each exists in a build.
+ * Client-side route prefix → the module (its key in Vite's manifest) that the app loads lazily for it,
+ * and the API reads the page makes at once. Mirrors the lazy areas in web/src/App.tsx;
+ * web-shell.test.ts checks each module exists.
+ * The reads are preloaded (`<link rel="preload" as="fetch">`, used by the page's own fetch of the same
+ * URL): only language-neutral GETs belong here, since a preload carries the browser's Accept-Language
+ * rather than the language chosen in the app.
  */
-export const ROUTE_MODULES: readonly (readonly [prefix: string, module: string])[] = [
-  ['/lapor', 'src/citizen/CitizenArea.tsx'],
-  ['/laporan-saya', 'src/citizen/CitizenArea.tsx'],
-  ['/peta', 'src/citizen/CitizenArea.tsx'],
-  ['/petugas', 'src/officer/OfficerArea.tsx'],
-  ['/admin', 'src/admin/AdminArea.tsx'],
-  ['/command', 'src/command/CommandCenter.tsx'],
+export const ROUTES: readonly { prefix: string; module: string; reads?: readonly string[] }[] = [
+  // Lapor's form (web/src/citizen/prefetch.ts); category names come in both languages. Not the region
+  // tree as well: HTTP/1.1 has six connections, and the form can show without it.
+  { prefix: '/lapor', module: 'src/citizen/CitizenArea.tsx', reads: ['/api/v1/report-categories'] },
+  { prefix: '/laporan-saya', module: 'src/citizen/CitizenArea.tsx' },
+  { prefix: '/peta', module: 'src/citizen/CitizenArea.tsx' },
+  { prefix: '/petugas', module: 'src/officer/OfficerArea.tsx' },
+  { prefix: '/admin', module: 'src/admin/AdminArea.tsx' },
+  { prefix: '/command', module: 'src/command/CommandCenter.tsx' },
 ];
+
+/** What every page reads first: who is logged in (web/src/session.tsx). */
+const SHELL_READS = ['/api/v1/me'];
 
 /** The id of the inlined boot data; web/src/api.ts reads it. */
 export const BOOT_ELEMENT_ID = 'sk-boot';
@@ -72,7 +81,7 @@ export function createWebShell(indexHtml: string, manifest: Manifest | null): We
     // What the entry loads is in index.html already.
     const entrySeen = new Set<string>();
     for (const [key, chunk] of Object.entries(manifest)) if (chunk.isEntry) closure(manifest, key, entrySeen, { js: [], css: [] });
-    for (const [, module] of ROUTE_MODULES) {
+    for (const { module } of ROUTES) {
       if (hints.has(module) || !manifest[module]) continue;
       const need = { js: [] as string[], css: [] as string[] };
       closure(manifest, module, new Set(entrySeen), need);
@@ -89,8 +98,11 @@ export function createWebShell(indexHtml: string, manifest: Manifest | null): We
   const after = indexHtml.slice(headEnd);
   return {
     render(urlPath, boot) {
-      const module = ROUTE_MODULES.find(([prefix]) => under(urlPath, prefix))?.[1];
-      const links = (module && hints.get(module)) ?? '';
+      const route = ROUTES.find(({ prefix }) => under(urlPath, prefix));
+      // `crossorigin` (same-origin credentials, CORS mode) as the app's fetch asks: else no reuse.
+      const read = (u: string) => `<link rel="preload" as="fetch" crossorigin href="${escapeAttr(u)}">`;
+      // In the order they are needed: the browser opens six connections, later ones wait.
+      const links = SHELL_READS.map(read).join('') + ((route && hints.get(route.module)) ?? '') + (route?.reads ?? []).map(read).join('');
       return `${before}${links}<script type="application/json" id="${BOOT_ELEMENT_ID}">${jsonForScript(boot)}</script>${after}`;
     },
   };

@@ -93,9 +93,17 @@ describeBrowser('the citizen pages in Chromium', () => {
     const { context, page, problems } = await openPage(browser, server, PHONE, [ANONYMOUS_ME, LOCATE_OUTSIDE]);
     try {
       await login(page);
+      const reads: string[] = [];
+      page.on('request', (r) => {
+        const { pathname } = new URL(r.url());
+        if (pathname.startsWith('/api/')) reads.push(pathname);
+      });
       await page.goto(`${server.url}/lapor`, { waitUntil: 'networkidle' });
       await page.getByRole('heading', { level: 1, name: 'Buat laporan' }).waitFor();
       await page.getByRole('button', { name: /Jalan rusak/ }).waitFor();
+      // Each read once: what the page preloads (session, categories) is used, not asked again; the map's
+      // boundaries come before a category is chosen; the city is in the page.
+      expect([...reads].sort()).toEqual(['/api/v1/me', '/api/v1/regions', '/api/v1/regions/boundaries.geojson', '/api/v1/report-categories']);
       expect(await horizontalOverflow(page)).toBe(0);
       await screenshot(page, 'citizen-lapor-phone');
 

@@ -82,10 +82,14 @@ describeBrowser('the web shell in Chromium', () => {
       expect(await horizontalOverflow(page)).toBe(0);
       await screenshot(page, 'landing-phone-en');
 
-      // After a reload the choice holds, and the API is asked in English.
-      const meRequest = page.waitForRequest((r) => new URL(r.url()).pathname === '/api/v1/me');
+      // After a reload the choice holds, and the API is asked in English (the privacy notice of the
+      // register page; the session check is preloaded by the page, with the browser's language).
       await page.reload({ waitUntil: 'networkidle' });
-      expect((await meRequest).headers()['accept-language']).toBe('en');
+      await page.getByRole('heading', { level: 1, name: 'One door for citizens' }).waitFor();
+      const noticeRequest = page.waitForRequest((r) => new URL(r.url()).pathname === '/api/v1/privacy-notice');
+      await page.getByRole('link', { name: 'Register with your NIK' }).tap();
+      expect((await noticeRequest).headers()['accept-language']).toBe('en');
+      await page.goBack();
       await page.getByRole('heading', { level: 1, name: 'One door for citizens' }).waitFor();
 
       await page.getByRole('button', { name: 'Ganti ke Bahasa Indonesia' }).tap();
