@@ -441,7 +441,7 @@ function LaporForm() {
                       type="file"
                       accept="image/jpeg,image/png,image/webp"
                       multiple
-                      className="ct-visually-hidden"
+                      className="visually-hidden"
                       onChange={(e) => {
                         void addPhotos(e.target.files);
                         e.target.value = '';
