@@ -3,7 +3,7 @@ import sharp from 'sharp';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { DEMO_CITIZENS } from '../../src/modules/demo/seed.js';
 import { DEMO_PASSWORD } from '../support/env.js';
-import { ANONYMOUS_ME, DESKTOP, describeBrowser, horizontalOverflow, launchBrowser, openPage, screenshot, startAppServer, type AppServer, type Problems } from './support.js';
+import { ANONYMOUS_ME, DESKTOP, PHONE, describeBrowser, horizontalOverflow, launchBrowser, openPage, screenshot, startAppServer, type AppServer, type Problems } from './support.js';
 
 const TABLET: BrowserContextOptions = { viewport: { width: 768, height: 1024 }, deviceScaleFactor: 1, hasTouch: true };
 const RAMANUJU = '36.72.07.1001';
@@ -212,13 +212,18 @@ describeBrowser('the officers’ inbox and report page in Chromium', () => {
     }
   });
 
-  it('the inbox on a tablet fits the screen', async () => {
-    const { context, page, problems } = await openPage(browser, server, TABLET, [ANONYMOUS_ME]);
+  it.each([
+    ['tablet', TABLET],
+    ['phone', PHONE],
+  ] as const)('the inbox and a report fit a %s', async (name, device) => {
+    const { context, page, problems } = await openPage(browser, server, device, [ANONYMOUS_ME]);
     try {
       await logIn(page, 'koordinator');
       await openInbox(page);
       expect(await horizontalOverflow(page)).toBe(0);
-      await screenshot(page, 'officer-inbox-tablet');
+      await screenshot(page, `officer-inbox-${name}`);
+      // On a phone each report is a card whose values are labelled (the header row is hidden).
+      if (name === 'phone') expect(await page.locator('.bo-table tbody tr').first().locator('td[data-label]').evaluateAll((tds) => tds.map((td) => td.getAttribute('data-label')))).toEqual(['Lokasi', 'Status', 'Ditangani oleh', 'Tenggat']);
       // Cursor pagination: the next page is appended.
       expect(await page.locator('.bo-table tbody tr').count()).toBe(25);
       await page.getByRole('button', { name: 'Muat lagi' }).click();
@@ -227,7 +232,7 @@ describeBrowser('the officers’ inbox and report page in Chromium', () => {
       await page.getByRole('heading', { level: 1, name: new RegExp(trackingNo) }).waitFor();
       await page.locator('.of-map .of-boundary--own').waitFor();
       expect(await horizontalOverflow(page)).toBe(0);
-      await screenshot(page, 'officer-detail-tablet');
+      await screenshot(page, `officer-detail-${name}`);
       noProblems(problems);
     } finally {
       await context.close();

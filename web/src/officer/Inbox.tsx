@@ -170,7 +170,7 @@ export function Inbox() {
       {page && page.reports.length > 0 && (
         <>
           <div className="bo-table-wrap">
-            <table className="bo-table">
+            <table className="bo-table bo-table--cards">
               <caption className="visually-hidden">{s.inboxTitle}</caption>
               <thead>
                 <tr>
@@ -211,7 +211,7 @@ export function Inbox() {
                       <span className="of-cat">{r.category.name}</span>
                       <Badges report={r} s={s} />
                     </td>
-                    <td>
+                    <td data-label={s.colLocation}>
                       {r.kelurahan ? (
                         <>
                           {r.kelurahan.name}
@@ -221,11 +221,13 @@ export function Inbox() {
                         <span className="muted">{s.noLocation}</span>
                       )}
                     </td>
-                    <td>
+                    <td data-label={s.colStatus}>
                       <StatusPill status={r.status} name={r.statusName} />
                     </td>
-                    <td className="of-col-handler">{r.handler.name}</td>
-                    <td className={r.due?.overdue ? 'of-due of-due--late' : 'of-due'}>
+                    <td className="of-col-handler" data-label={s.colHandler}>
+                      {r.handler.name}
+                    </td>
+                    <td className={r.due?.overdue ? 'of-due of-due--late' : 'of-due'} data-label={s.colDue}>
                       {r.due ? (
                         <time dateTime={r.due.at} title={r.due.text}>
                           {formatDateTime(r.due.at, lang, city?.timezone)}
