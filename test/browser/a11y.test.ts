@@ -87,6 +87,23 @@ async function focusIndicator(page: Page): Promise<{ what: string; visible: bool
   })()`);
 }
 
+/**
+ * Tabs through the page from where focus is now (a fresh page: its top) until focus comes round again or
+ * leaves the page, and fails softly listing every focus stop that shows no focus indicator (WCAG 2.4.7).
+ */
+async function expectFocusVisible(page: Page, screen: string, limit = 150) {
+  const invisible: string[] = [];
+  let first: string | undefined;
+  for (let i = 0; i < limit; i++) {
+    await page.keyboard.press('Tab');
+    const { what, visible } = await focusIndicator(page);
+    if (what === 'body' || what === first) break;
+    first ??= what;
+    if (!visible) invisible.push(what);
+  }
+  expect.soft(invisible, `${screen}: focus stops without a visible focus indicator`).toEqual([]);
+}
+
 describeBrowser('accessibility (axe-core, WCAG 2.1 A/AA) and keyboard use in Chromium', () => {
   let server: AppServer;
   let browser: Browser;
@@ -133,9 +150,11 @@ describeBrowser('accessibility (axe-core, WCAG 2.1 A/AA) and keyboard use in Chr
       await visit(page, '/', 'Satu pintu untuk warga');
       await page.locator('.brand-city', { hasText: 'Cilegon' }).waitFor();
       await expectAccessible(page, 'landing (phone)');
+      await expectFocusVisible(page, 'landing (phone)');
 
       await visit(page, '/masuk', 'Masuk');
       await expectAccessible(page, 'login, citizen tab (phone)');
+      await expectFocusVisible(page, 'login (phone)');
       await page.getByRole('tab', { name: 'Petugas' }).tap();
       await page.getByLabel('Nama pengguna', { exact: true }).waitFor();
       await expectAccessible(page, 'login, officer tab (phone)');
@@ -146,6 +165,7 @@ describeBrowser('accessibility (axe-core, WCAG 2.1 A/AA) and keyboard use in Chr
 
       await visit(page, '/daftar', /Daftar/);
       await expectAccessible(page, 'register, privacy notice (phone)');
+      await expectFocusVisible(page, 'register, privacy notice (phone)');
       await page.getByRole('button', { name: 'Lanjut' }).tap();
       await page.locator('#consent-err').waitFor();
       await expectAccessible(page, 'register, consent missing (phone)');
@@ -173,12 +193,14 @@ describeBrowser('accessibility (axe-core, WCAG 2.1 A/AA) and keyboard use in Chr
       await visit(page, '/laporan-saya', 'Laporan saya');
       await page.locator('.ct-item').first().waitFor();
       await expectAccessible(page, '/laporan-saya (phone)');
+      await expectFocusVisible(page, '/laporan-saya (phone)');
 
       await page.locator('.ct-item', { hasText: 'Selesai ditangani' }).first().tap();
       await page.getByRole('heading', { name: 'Masalah sudah selesai?' }).waitFor();
       await page.getByRole('heading', { name: 'Riwayat' }).waitFor();
       await page.locator('.ct-pin').waitFor();
       await expectAccessible(page, 'a resolved report of the citizen (phone)');
+      await expectFocusVisible(page, 'a resolved report of the citizen (phone)');
 
       await visit(page, '/akun', 'Akun saya');
       await expectAccessible(page, '/akun (phone)');
@@ -187,6 +209,7 @@ describeBrowser('accessibility (axe-core, WCAG 2.1 A/AA) and keyboard use in Chr
       await page.locator('.ct-item').first().waitFor();
       await page.locator('.ct-map .leaflet-overlay-pane path').first().waitFor();
       await expectAccessible(page, '/peta (phone)');
+      await expectFocusVisible(page, '/peta (phone)');
     });
   });
 
@@ -218,6 +241,7 @@ describeBrowser('accessibility (axe-core, WCAG 2.1 A/AA) and keyboard use in Chr
       await page.locator('.cc-live-item').first().waitFor();
       await page.waitForLoadState('networkidle');
       await expectAccessible(page, '/command (wall)');
+      await expectFocusVisible(page, '/command (wall)');
     });
   });
 
