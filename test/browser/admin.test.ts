@@ -189,7 +189,7 @@ describeBrowser('the admin pages in Chromium', () => {
       }
       await open(page, 'pengguna', 'Akun petugas');
       const card = page.locator('.bo-table tbody tr').first();
-      expect(await card.evaluate((tr) => getComputedStyle(tr).display)).toBe('block');
+      expect(await card.evaluate((tr) => (globalThis as unknown as { getComputedStyle(el: unknown): { display: string } }).getComputedStyle(tr).display)).toBe('block');
       expect(await card.locator('td[data-label]').evaluateAll((tds) => tds.map((td) => td.getAttribute('data-label')))).toEqual(['Peran', 'Wilayah kerja', 'Status']);
       // Still a table to a screen reader.
       expect(await page.getByRole('row').count()).toBeGreaterThan(1);

@@ -100,22 +100,24 @@ export async function seedDemoReports(ctx: AppContext, count = 48): Promise<numb
       const target = action === 'dispatch' ? { kind: 'opd' as const, code: current.agency_code } : undefined;
       current = await reports.act(current.id, action, { note: NOTES[action], target, rating: action === 'close' ? 3 + (i % 3) : undefined }, actor);
     }
-    // Back in time by whole days, the timeline spread over the report's life.
+    // Back in time by whole days and a few hours (so that today's reports are not all from the same
+    // minute), the timeline spread over the report's life.
     const days = Math.floor(random() * 21);
+    const minutes = 5 + Math.floor(random() * 360);
     await db.query(
-      `update reports set submitted_at = submitted_at - make_interval(days => $2), verified_at = verified_at - make_interval(days => $2),
-         dispatched_at = dispatched_at - make_interval(days => $2), started_at = started_at - make_interval(days => $2),
-         resolved_at = resolved_at - make_interval(days => greatest($2 - 1, 0)), closed_at = closed_at - make_interval(days => greatest($2 - 1, 0)),
-         due_at = due_at - make_interval(days => $2), resolve_due_at = resolve_due_at - make_interval(days => $2), warn_at = warn_at - make_interval(days => $2),
-         next_escalation_at = next_escalation_at - make_interval(days => $2), updated_at = updated_at - make_interval(days => greatest($2 - 1, 0))
+      `update reports set submitted_at = submitted_at - make_interval(days => $2, mins => $3), verified_at = verified_at - make_interval(days => $2, mins => $3),
+         dispatched_at = dispatched_at - make_interval(days => $2, mins => $3), started_at = started_at - make_interval(days => $2, mins => $3),
+         resolved_at = resolved_at - make_interval(days => greatest($2 - 1, 0), mins => $3), closed_at = closed_at - make_interval(days => greatest($2 - 1, 0), mins => $3),
+         due_at = due_at - make_interval(days => $2, mins => $3), resolve_due_at = resolve_due_at - make_interval(days => $2, mins => $3), warn_at = warn_at - make_interval(days => $2, mins => $3),
+         next_escalation_at = next_escalation_at - make_interval(days => $2, mins => $3), updated_at = updated_at - make_interval(days => greatest($2 - 1, 0), mins => $3)
        where id = $1`,
-      [report.id, days],
+      [report.id, days, minutes],
     );
     await db.query(
-      `update report_events e set created_at = e.created_at - make_interval(days => $2) + make_interval(mins => ((s.n - 1) * least(360, $2 * 1440 / greatest(s.total, 1)))::int)
+      `update report_events e set created_at = e.created_at - make_interval(days => $2, mins => $3) + make_interval(mins => ((s.n - 1) * least(360, ($2 * 1440 + $3) / greatest(s.total, 1)))::int)
        from (select id, row_number() over (order by id) as n, count(*) over () as total from report_events where report_id = $1) s
        where e.id = s.id`,
-      [report.id, days],
+      [report.id, days, minutes],
     );
     made++;
   }
