@@ -1,3 +1,4 @@
+import zlib from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { geometryContains, type AreaGeometry, type Position, type Ring } from '../../src/modules/regions/geometry.js';
 import type { RegionNode } from '../../src/modules/regions/service.js';
@@ -91,6 +92,29 @@ describeEachDatabase('regions', (kind) => {
       expect(f.properties.code.startsWith(`${f.properties.districtCode}.`)).toBe(true);
       expect(['Polygon', 'MultiPolygon']).toContain(f.geometry.type);
     }
+  });
+
+  it('sends the boundaries compressed as the client accepts, and 304 when it has them', async () => {
+    const plain = await h.app.inject('/api/v1/regions/boundaries.geojson');
+    const etag = plain.headers.etag as string;
+    expect(etag).toMatch(/^"[\w-]+"$/);
+    expect(plain.headers['content-encoding']).toBeUndefined();
+    expect(plain.headers.vary).toMatch(/accept-encoding/i);
+    for (const [accept, encoding, decode] of [
+      ['gzip, deflate, br', 'br', zlib.brotliDecompressSync],
+      ['gzip', 'gzip', zlib.gunzipSync],
+    ] as const) {
+      const res = await h.app.inject({ url: '/api/v1/regions/boundaries.geojson', headers: { 'accept-encoding': accept } });
+      expect(res.headers['content-encoding']).toBe(encoding);
+      expect(res.headers.etag).toBe(etag);
+      expect(res.rawPayload.length).toBeLessThan(plain.rawPayload.length / 3);
+      expect(JSON.parse(decode(res.rawPayload).toString())).toEqual(plain.json());
+    }
+    const again = await h.app.inject({ url: '/api/v1/regions/boundaries.geojson', headers: { 'if-none-match': etag } });
+    expect(again.statusCode).toBe(304);
+    expect(again.rawPayload.length).toBe(0);
+    const stale = await h.app.inject({ url: '/api/v1/regions/boundaries.geojson', headers: { 'if-none-match': '"something-else"' } });
+    expect(stale.statusCode).toBe(200);
   });
 
   it('locates a point inside a kelurahan', async () => {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { sendEncoded } from '../../platform/encoded.js';
 import { errors } from '../../platform/errors.js';
 import type { HttpApp } from '../../platform/http.js';
 import { authorize } from '../identity/policy.js';
@@ -29,8 +30,14 @@ export function regionRoutes(app: HttpApp, regions: RegionsService): void {
 
   app.get(
     '/api/v1/regions/boundaries.geojson',
-    { schema: { tags, summary: 'Kelurahan boundaries as a GeoJSON FeatureCollection; `approximate` marks generated (non-official) shapes' } },
-    async (_request, reply) => reply.type('application/geo+json; charset=utf-8').send(JSON.stringify(await regions.boundariesGeoJson())),
+    {
+      schema: {
+        tags,
+        summary: 'Kelurahan boundaries as a GeoJSON FeatureCollection; `approximate` marks generated (non-official) shapes',
+        description: 'Sent brotli- or gzip-compressed when the client accepts it, with an ETag (If-None-Match gives 304).',
+      },
+    },
+    async (request, reply) => sendEncoded(request, reply, await regions.boundariesDocument()),
   );
 
   app.get(

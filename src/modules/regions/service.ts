@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import Flatbush from 'flatbush';
 import type { Database, Queryable } from '../../platform/db.js';
+import { encodeJson, type EncodedDocument } from '../../platform/encoded.js';
 import { errors } from '../../platform/errors.js';
 import type { Progress } from '../../platform/progress.js';
 import { regencyArea, villageKind } from './kemendagri.js';
@@ -66,6 +67,7 @@ interface BoundaryIndex {
 
 export class RegionsService {
   private boundaryIndex: BoundaryIndex | undefined;
+  private boundaryDocument: { at: number; doc: EncodedDocument } | undefined;
 
   constructor(
     private readonly db: Database,
@@ -218,6 +220,7 @@ export class RegionsService {
     });
     options.progress?.stop();
     this.boundaryIndex = undefined;
+    this.boundaryDocument = undefined;
     return { imported: accepted.size, approximate: [...accepted.values()].some((a) => a.approximate), skipped };
   }
 
@@ -258,8 +261,20 @@ export class RegionsService {
     return this.boundaryIndex;
   }
 
+  /**
+   * The boundaries GeoJSON ready to send: every map page loads it, it is the largest API answer, and it
+   * changes only on an import; kept as long as the locate index (an import elsewhere shows within it).
+   */
+  async boundariesDocument(): Promise<EncodedDocument> {
+    const cached = this.boundaryDocument;
+    if (cached && Date.now() - cached.at < BOUNDARY_CACHE_MS) return cached.doc;
+    const doc = await encodeJson(await this.boundariesGeoJson(), 'application/geo+json; charset=utf-8', cached?.doc);
+    this.boundaryDocument = { at: Date.now(), doc };
+    return doc;
+  }
+
   /** The city's boundaries as one FeatureCollection (kelurahan with their kecamatan). */
-  async boundariesGeoJson(): Promise<Record<string, unknown>> {
+  private async boundariesGeoJson(): Promise<Record<string, unknown>> {
     const rows = await this.db.query<{
       code: string;
       name: string;
