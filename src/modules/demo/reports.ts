@@ -48,6 +48,13 @@ const NOTES: Partial<Record<TransitionAction, string>> = {
   close: 'Terima kasih, masalah sudah beres.',
 };
 
+/**
+ * Kelurahan Ramanuju, whose lurah is the demo account the README names: every fourth report is placed
+ * there, so that the lurah's inbox shows a working day's queue rather than the one report chance gives
+ * (48 reports over 43 kelurahan).
+ */
+const DEMO_LURAH_KELURAHAN = '36.72.07.1001';
+
 export async function seedDemoReports(ctx: AppContext, count = 48): Promise<number> {
   const { db, reports } = ctx;
   let seed = 7;
@@ -87,7 +94,7 @@ export async function seedDemoReports(ctx: AppContext, count = 48): Promise<numb
   for (let i = 0; i < count; i++) {
     const story = STORIES[i % STORIES.length]!;
     const citizen = citizens[i % citizens.length]!;
-    const village = pick(villages);
+    const village = (i % 4 === 1 && villages.find((v) => v.code === DEMO_LURAH_KELURAHAN)) || pick(villages);
     const { report } = await reports.submit(
       { categoryCode: story.category, description: story.text, ...pointIn(village), answers: story.answers, privacy: i % 11 === 5 ? 'confidential' : i % 13 === 6 ? 'anonymous' : 'public' },
       { kind: 'citizen', principal: citizen },
@@ -101,23 +108,31 @@ export async function seedDemoReports(ctx: AppContext, count = 48): Promise<numb
       current = await reports.act(current.id, action, { note: NOTES[action], target, rating: action === 'close' ? 3 + (i % 3) : undefined }, actor);
     }
     // Back in time by whole days and a few hours (so that today's reports are not all from the same
-    // minute), the timeline spread over the report's life.
+    // minute), resolved some hours to days after they came in, the timeline spread over the report's
+    // life; one resolution in three came days after its deadline, as some do (otherwise every OPD would
+    // show 100% on time).
     const days = Math.floor(random() * 21);
     const minutes = 5 + Math.floor(random() * 360);
+    const tookHours = 2 + Math.floor(random() * 96);
+    const lateDays = i % 3 === 0 ? 1 + (i % 4) : 0;
+    // (least() skips a null: a report not resolved stays so.)
+    const later = (column: string, hours: string) => `case when ${column} is null then null else least(now(), ${column} - make_interval(days => $2, mins => $3) + make_interval(hours => ${hours})) end`;
+    const resolvedAt = later('resolved_at', '$4');
     await db.query(
       `update reports set submitted_at = submitted_at - make_interval(days => $2, mins => $3), verified_at = verified_at - make_interval(days => $2, mins => $3),
          dispatched_at = dispatched_at - make_interval(days => $2, mins => $3), started_at = started_at - make_interval(days => $2, mins => $3),
-         resolved_at = resolved_at - make_interval(days => greatest($2 - 1, 0), mins => $3), closed_at = closed_at - make_interval(days => greatest($2 - 1, 0), mins => $3),
-         due_at = due_at - make_interval(days => $2, mins => $3), resolve_due_at = resolve_due_at - make_interval(days => $2, mins => $3), warn_at = warn_at - make_interval(days => $2, mins => $3),
-         next_escalation_at = next_escalation_at - make_interval(days => $2, mins => $3), updated_at = updated_at - make_interval(days => greatest($2 - 1, 0), mins => $3)
+         resolved_at = ${resolvedAt}, closed_at = ${later('closed_at', '$4 + 20')},
+         due_at = due_at - make_interval(days => $2, mins => $3), warn_at = warn_at - make_interval(days => $2, mins => $3),
+         resolve_due_at = case when resolved_at is not null and $5 > 0 then ${resolvedAt} - make_interval(days => $5) else resolve_due_at - make_interval(days => $2, mins => $3) end,
+         next_escalation_at = next_escalation_at - make_interval(days => $2, mins => $3), updated_at = least(now(), updated_at - make_interval(days => $2, mins => $3) + make_interval(hours => $4))
        where id = $1`,
-      [report.id, days, minutes],
+      [report.id, days, minutes, tookHours, lateDays],
     );
     await db.query(
-      `update report_events e set created_at = e.created_at - make_interval(days => $2, mins => $3) + make_interval(mins => ((s.n - 1) * least(360, ($2 * 1440 + $3) / greatest(s.total, 1)))::int)
+      `update report_events e set created_at = e.created_at - make_interval(days => $2, mins => $3) + make_interval(mins => ((s.n - 1) * least($4 * 60, $2 * 1440 + $3) / greatest(s.total - 1, 1))::int)
        from (select id, row_number() over (order by id) as n, count(*) over () as total from report_events where report_id = $1) s
        where e.id = s.id`,
-      [report.id, days, minutes],
+      [report.id, days, minutes, tookHours],
     );
     made++;
   }

@@ -50,5 +50,6 @@ export function ReportMap({ lat, lng, label, kelurahanCode }: { lat: number; lng
     };
   }, [city, lat, lng, label, kelurahanCode, tileUrl, tileAttribution]);
 
-  return <div ref={ref} className="of-map" role="img" aria-label={label} />;
+  // A region, not an image: Leaflet puts focusable controls (zoom) inside it.
+  return <div ref={ref} className="of-map" role="region" aria-label={label} />;
 }
