@@ -1,21 +1,20 @@
 import { createRequire } from 'node:module';
-import type { Browser, BrowserContextOptions, Page } from 'playwright-core';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import type { BrowserContextOptions, Page } from 'playwright-core';
+import { expect, it } from 'vitest';
 import { DEMO_CITIZENS } from '../../src/modules/demo/seed.js';
-import { DEMO_PASSWORD } from '../support/env.js';
 import {
+  ADMIN_PAGES,
   ANONYMOUS_ME,
   DESKTOP,
   describeBrowser,
+  expectNoProblems,
   horizontalOverflow,
-  launchBrowser,
+  logInAs,
   openPage,
   PHONE,
   screenshot,
-  startAppServer,
-  type AppServer,
+  useServerAndBrowser,
   type OpenPage,
-  type Problems,
 } from './support.js';
 
 /** An office PC's screen, as most officers have. */
@@ -109,41 +108,18 @@ async function expectFocusVisible(page: Page, screen: string, limit = 150) {
 }
 
 describeBrowser('accessibility (axe-core, WCAG 2.1 A/AA) and keyboard use in Chromium', () => {
-  let server: AppServer;
-  let browser: Browser;
-
-  beforeAll(async () => {
-    const [s, b] = await Promise.allSettled([startAppServer(), launchBrowser()]);
-    if (s.status === 'fulfilled') server = s.value;
-    if (b.status === 'fulfilled') browser = b.value;
-    for (const r of [s, b]) if (r.status === 'rejected') throw r.reason;
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await server?.stop();
-  });
-
-  // The browser aborts the favicon when a navigation starts while it is still loading.
-  const noProblems = (problems: Problems) =>
-    expect({ ...problems, requests: problems.requests.filter((r) => !/\/favicon\.svg failed: net::ERR_ABORTED$/.test(r)) }).toEqual({ console: [], page: [], requests: [], external: [] });
-
-  /** Logs the browser context in through the API (the login page has its own checks below). */
-  async function logIn(page: Page, login: string) {
-    const res = await page.request.post(`${server.url}/api/v1/auth/login`, { data: { login, password: DEMO_PASSWORD } });
-    expect(res.status()).toBe(200);
-  }
+  const app = useServerAndBrowser();
 
   async function visit(page: Page, path: string, heading: string | RegExp) {
-    await page.goto(`${server.url}${path}`, { waitUntil: 'networkidle' });
+    await page.goto(`${app.server.url}${path}`, { waitUntil: 'networkidle' });
     await page.getByRole('heading', { level: 1, name: heading }).waitFor();
   }
 
   async function withPage(device: BrowserContextOptions, fn: (p: OpenPage) => Promise<void>) {
-    const opened = await openPage(browser, server, device, [ANONYMOUS_ME]);
+    const opened = await openPage(app.browser, app.server, device, [ANONYMOUS_ME]);
     try {
       await fn(opened);
-      noProblems(opened.problems);
+      expectNoProblems(opened.problems);
     } finally {
       await opened.context.close();
     }
@@ -183,7 +159,7 @@ describeBrowser('accessibility (axe-core, WCAG 2.1 A/AA) and keyboard use in Chr
 
   it('a citizen’s /lapor with a category chosen, /laporan-saya, a report, the account and the public map on a phone', async () => {
     await withPage(PHONE, async ({ page }) => {
-      await logIn(page, DEMO_CITIZENS[0]!.nik);
+      await logInAs(page, app.server, DEMO_CITIZENS[0]!.nik);
       await visit(page, '/lapor', 'Buat laporan');
       await page.getByRole('button', { name: /Jalan rusak/ }).tap();
       await page.getByLabel('Ceritakan masalahnya').waitFor();
@@ -220,7 +196,7 @@ describeBrowser('accessibility (axe-core, WCAG 2.1 A/AA) and keyboard use in Chr
   it('the officers’ inbox and a report on an office screen (1366×768)', async () => {
     await withPage(OFFICE, async ({ page }) => {
       // The coordinator: the whole city's reports, with the bulk dispatch controls.
-      await logIn(page, 'koordinator');
+      await logInAs(page, app.server, 'koordinator');
       await visit(page, '/petugas', 'Kotak masuk laporan');
       const reports = page.getByRole('table').getByRole('link');
       await reports.first().waitFor();
@@ -240,7 +216,7 @@ describeBrowser('accessibility (axe-core, WCAG 2.1 A/AA) and keyboard use in Chr
       await visit(page, '/command', 'Pusat Komando');
       await expectAccessible(page, '/command login gate (wall)');
 
-      await logIn(page, 'command');
+      await logInAs(page, app.server, 'command');
       await visit(page, '/command', /Pusat Komando/);
       await page.locator('[data-kpi="open"] .cc-kpi-value', { hasText: /^\d/ }).waitFor();
       await page.locator('.cc-map .cc-cluster').first().waitFor();
@@ -252,15 +228,6 @@ describeBrowser('accessibility (axe-core, WCAG 2.1 A/AA) and keyboard use in Chr
     });
   });
 
-  const ADMIN_PAGES: [string, string][] = [
-    ['kategori', 'Kategori laporan'],
-    ['libur', 'Hari libur dan cuti bersama'],
-    ['pengguna', 'Akun petugas'],
-    ['notifikasi', 'Saluran notifikasi'],
-    ['open311', 'Kunci API Open311'],
-    ['wilayah', 'Wilayah dan OPD'],
-  ];
-
   for (const [section, heading] of ADMIN_PAGES) {
     it(`/admin/${section} on a desktop and on a phone`, async () => {
       for (const [device, name] of [
@@ -268,8 +235,8 @@ describeBrowser('accessibility (axe-core, WCAG 2.1 A/AA) and keyboard use in Chr
         [PHONE, 'phone'],
       ] as const) {
         await withPage(device, async ({ page }) => {
-          await logIn(page, 'admin');
-          await page.goto(`${server.url}/admin/${section}`, { waitUntil: 'networkidle' });
+          await logInAs(page, app.server, 'admin');
+          await page.goto(`${app.server.url}/admin/${section}`, { waitUntil: 'networkidle' });
           await page.getByRole('heading', { level: 1, name: heading }).waitFor();
           if (name === 'phone') await screenshot(page, `admin-${section}-phone`);
           await expectAccessible(page, `/admin/${section} (${name})`);
@@ -281,7 +248,7 @@ describeBrowser('accessibility (axe-core, WCAG 2.1 A/AA) and keyboard use in Chr
 
   it('on a phone, a citizen chooses a category, writes the description and reaches “Kirim” with the keyboard alone, focus always visible', async () => {
     await withPage(PHONE, async ({ page }) => {
-      await logIn(page, DEMO_CITIZENS[0]!.nik);
+      await logInAs(page, app.server, DEMO_CITIZENS[0]!.nik);
       await visit(page, '/lapor', 'Buat laporan');
       await page.getByRole('button', { name: /Jalan rusak/ }).waitFor();
 
@@ -337,7 +304,7 @@ describeBrowser('accessibility (axe-core, WCAG 2.1 A/AA) and keyboard use in Chr
 
   it('the star rating is one tab stop, chosen with the arrow keys', async () => {
     await withPage(PHONE, async ({ page }) => {
-      await logIn(page, DEMO_CITIZENS[0]!.nik);
+      await logInAs(page, app.server, DEMO_CITIZENS[0]!.nik);
       await visit(page, '/laporan-saya', 'Laporan saya');
       await page.locator('.ct-item', { hasText: 'Selesai ditangani' }).first().click();
       const stars = page.getByRole('radiogroup', { name: 'Nilai Anda' });
@@ -359,7 +326,7 @@ describeBrowser('accessibility (axe-core, WCAG 2.1 A/AA) and keyboard use in Chr
 
   it('after a client-side navigation focus moves to the new page’s h1', async () => {
     await withPage(PHONE, async ({ page }) => {
-      await logIn(page, DEMO_CITIZENS[0]!.nik);
+      await logInAs(page, app.server, DEMO_CITIZENS[0]!.nik);
       await visit(page, '/laporan-saya', 'Laporan saya');
       const first = page.locator('.ct-item').first();
       await first.waitFor();

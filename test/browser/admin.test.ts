@@ -1,45 +1,35 @@
-import { request as apiRequest, type Browser, type Page } from 'playwright-core';
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import { DEMO_PASSWORD } from '../support/env.js';
-import { DESKTOP, describeBrowser, horizontalOverflow, PHONE, launchBrowser, openPage, screenshot, startAppServer, type AppServer, type ExpectedError, type Problems } from './support.js';
+import { request as apiRequest, type Page } from 'playwright-core';
+import { expect, it } from 'vitest';
+import {
+  ADMIN_PAGES,
+  DESKTOP,
+  describeBrowser,
+  expectNoProblems,
+  horizontalOverflow,
+  logInAs,
+  openPage,
+  PHONE,
+  screenshot,
+  useServerAndBrowser,
+  type ExpectedError,
+} from './support.js';
 
 const RAMANUJU = '36.72.07.1001';
 
 /** The admin pages on a desktop: categories, holidays, officer accounts, notifications, Open311 keys. */
 describeBrowser('the admin pages in Chromium', () => {
-  let server: AppServer;
-  let browser: Browser;
-
-  beforeAll(async () => {
-    const [s, b] = await Promise.allSettled([startAppServer(), launchBrowser()]);
-    if (s.status === 'fulfilled') server = s.value;
-    if (b.status === 'fulfilled') browser = b.value;
-    for (const r of [s, b]) if (r.status === 'rejected') throw r.reason;
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await server?.stop();
-  });
-
-  const noProblems = (problems: Problems) =>
-    expect({ ...problems, requests: problems.requests.filter((r) => !/\/favicon\.svg failed: net::ERR_ABORTED$/.test(r)) }).toEqual({ console: [], page: [], requests: [], external: [] });
-
-  async function logIn(page: Page, username: string) {
-    const res = await page.request.post(`${server.url}/api/v1/auth/login`, { data: { login: username, password: DEMO_PASSWORD } });
-    expect(res.status()).toBe(200);
-  }
+  const app = useServerAndBrowser();
 
   async function open(page: Page, section: string, heading: string) {
-    await page.goto(`${server.url}/admin/${section}`, { waitUntil: 'networkidle' });
+    await page.goto(`${app.server.url}/admin/${section}`, { waitUntil: 'networkidle' });
     await page.getByRole('heading', { level: 1, name: heading }).waitFor();
   }
 
   it('an admin edits a category deadline and sees the server refuse a fraction of a working day', async () => {
     const expected: ExpectedError[] = [];
-    const { context, page, problems } = await openPage(browser, server, DESKTOP, expected);
+    const { context, page, problems } = await openPage(app.browser, app.server, DESKTOP, expected);
     try {
-      await logIn(page, 'admin');
+      await logInAs(page, app.server, 'admin');
       await open(page, 'kategori', 'Kategori laporan');
       const rows = page.locator('.bo-table tbody tr');
       expect(await rows.count()).toBeGreaterThan(3);
@@ -67,17 +57,17 @@ describeBrowser('the admin pages in Chromium', () => {
       await open(page, 'kategori', 'Kategori laporan');
       const saved = page.locator('.bo-table tbody tr').filter({ hasText: code }).first();
       expect(await saved.locator('td').nth(3).textContent()).toMatch(/\/ 9 hari kerja$/);
-      noProblems(problems);
+      expectNoProblems(problems);
     } finally {
       await context.close();
     }
   });
 
   it('an admin adds a cuti bersama day and removes it again', async () => {
-    const { context, page, problems } = await openPage(browser, server, DESKTOP);
+    const { context, page, problems } = await openPage(app.browser, app.server, DESKTOP);
     page.on('dialog', (d) => void d.accept());
     try {
-      await logIn(page, 'admin');
+      await logInAs(page, app.server, 'admin');
       await open(page, 'libur', 'Hari libur dan cuti bersama');
       const year = new Date().getFullYear();
       const date = `${year}-10-14`;
@@ -93,16 +83,16 @@ describeBrowser('the admin pages in Chromium', () => {
       await row.getByRole('button', { name: `Hapus ${date}` }).click();
       await page.getByRole('status').filter({ hasText: 'dihapus' }).waitFor();
       await row.waitFor({ state: 'detached' });
-      noProblems(problems);
+      expectNoProblems(problems);
     } finally {
       await context.close();
     }
   });
 
   it('an admin creates an officer who can then log in', async () => {
-    const { context, page, problems } = await openPage(browser, server, DESKTOP);
+    const { context, page, problems } = await openPage(app.browser, app.server, DESKTOP);
     try {
-      await logIn(page, 'admin');
+      await logInAs(page, app.server, 'admin');
       await open(page, 'pengguna', 'Akun petugas');
       await page.locator('.bo-table tbody tr').first().waitFor();
       await page.getByLabel('Nama pengguna', { exact: true }).fill('petugas.uji');
@@ -119,7 +109,7 @@ describeBrowser('the admin pages in Chromium', () => {
       await created.waitFor();
       expect(await created.textContent()).toContain('Ramanuju');
 
-      const api = await apiRequest.newContext({ baseURL: server.url });
+      const api = await apiRequest.newContext({ baseURL: app.server.url });
       try {
         const login = await api.post('/api/v1/auth/login', { data: { login: 'petugas.uji', password: 'sandi-uji-coba-123' } });
         expect(login.status()).toBe(200);
@@ -129,16 +119,16 @@ describeBrowser('the admin pages in Chromium', () => {
       } finally {
         await api.dispose();
       }
-      noProblems(problems);
+      expectNoProblems(problems);
     } finally {
       await context.close();
     }
   });
 
   it('an admin sees the notification channels and makes an Open311 key that is shown once', async () => {
-    const { context, page, problems } = await openPage(browser, server, DESKTOP);
+    const { context, page, problems } = await openPage(app.browser, app.server, DESKTOP);
     try {
-      await logIn(page, 'admin');
+      await logInAs(page, app.server, 'admin');
       await open(page, 'notifikasi', 'Saluran notifikasi');
       await page.getByRole('heading', { level: 2, name: 'Pengiriman gagal' }).waitFor();
       await page.waitForLoadState('networkidle');
@@ -166,24 +156,17 @@ describeBrowser('the admin pages in Chromium', () => {
       await page.locator('.bo-table tbody tr').filter({ hasText: 'Aplikasi Mitra Uji' }).waitFor();
       expect(await page.locator('#ad-fresh-key').count()).toBe(0);
       expect(await page.content()).not.toContain(secret);
-      noProblems(problems);
+      expectNoProblems(problems);
     } finally {
       await context.close();
     }
   });
 
   it('on a phone every admin page fits the screen: tables become one card per row, each value labelled', async () => {
-    const { context, page, problems } = await openPage(browser, server, PHONE);
+    const { context, page, problems } = await openPage(app.browser, app.server, PHONE);
     try {
-      await logIn(page, 'admin');
-      for (const [section, heading] of [
-        ['kategori', 'Kategori laporan'],
-        ['libur', 'Hari libur dan cuti bersama'],
-        ['pengguna', 'Akun petugas'],
-        ['notifikasi', 'Saluran notifikasi'],
-        ['open311', 'Kunci API Open311'],
-        ['wilayah', 'Wilayah dan OPD'],
-      ] as const) {
+      await logInAs(page, app.server, 'admin');
+      for (const [section, heading] of ADMIN_PAGES) {
         await open(page, section, heading);
         expect(await horizontalOverflow(page), section).toBe(0);
       }
@@ -195,21 +178,21 @@ describeBrowser('the admin pages in Chromium', () => {
       expect(await page.getByRole('row').count()).toBeGreaterThan(1);
       expect(await page.getByRole('columnheader', { name: 'Peran' }).count()).toBe(1);
       await screenshot(page, 'admin-users-phone');
-      noProblems(problems);
+      expectNoProblems(problems);
     } finally {
       await context.close();
     }
   });
 
   it('an officer who is not an admin is refused', async () => {
-    const { context, page, problems } = await openPage(browser, server, DESKTOP);
+    const { context, page, problems } = await openPage(app.browser, app.server, DESKTOP);
     try {
-      await logIn(page, 'petugas.dpupr');
-      await page.goto(`${server.url}/admin/kategori`, { waitUntil: 'networkidle' });
+      await logInAs(page, app.server, 'petugas.dpupr');
+      await page.goto(`${app.server.url}/admin/kategori`, { waitUntil: 'networkidle' });
       await page.getByRole('heading', { level: 1, name: 'Administrasi' }).waitFor();
       await page.getByText('Akun Anda bukan akun administrator').waitFor();
       expect(await page.locator('.bo-table').count()).toBe(0);
-      noProblems(problems);
+      expectNoProblems(problems);
     } finally {
       await context.close();
     }

@@ -1,20 +1,17 @@
 import zlib from 'node:zlib';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { expect, it } from 'vitest';
 import { DEMO_CITIZENS } from '../../src/modules/demo/seed.js';
 import { DEMO_PASSWORD } from '../support/env.js';
 import {
   ANONYMOUS_ME,
   describeBrowser,
+  expectNoProblems,
   horizontalOverflow,
-  launchBrowser,
   openPage,
   PHONE,
   screenshot,
-  startAppServer,
-  type AppServer,
-  type ExpectedError,
-  type Problems,
+  useServerAndBrowser,
 } from './support.js';
 
 /** A small real PNG (an orange-and-blue 64×48 picture), as a phone camera would hand over a file. */
@@ -60,29 +57,10 @@ function samplePng(): Buffer {
 
 /** The citizen pages on a phone: file a report (draft survives a reload), see it in /laporan-saya, the public map. */
 describeBrowser('the citizen pages in Chromium', () => {
-  let server: AppServer;
-  let browser: Browser;
-
-  beforeAll(async () => {
-    const [s, b] = await Promise.allSettled([startAppServer(), launchBrowser()]);
-    if (s.status === 'fulfilled') server = s.value;
-    if (b.status === 'fulfilled') browser = b.value;
-    for (const r of [s, b]) if (r.status === 'rejected') throw r.reason;
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await server?.stop();
-  });
-
-  // The browser aborts the favicon when a navigation (reload, goto) starts while it is still loading.
-  const noProblems = (problems: Problems) =>
-    expect({ ...problems, requests: problems.requests.filter((r) => !/\/favicon\.svg failed: net::ERR_ABORTED$/.test(r)) }).toEqual({ console: [], page: [], requests: [], external: [] });
-  // A tap on the map outside every kelurahan polygon is answered 404 by /regions/locate (and shown as such).
-  const LOCATE_OUTSIDE: ExpectedError = { method: 'GET', path: '/api/v1/regions/locate', status: 404 };
+  const app = useServerAndBrowser();
 
   async function login(page: Page) {
-    await page.goto(`${server.url}/masuk`, { waitUntil: 'networkidle' });
+    await page.goto(`${app.server.url}/masuk`, { waitUntil: 'networkidle' });
     await page.getByLabel('NIK', { exact: true }).fill(DEMO_CITIZENS[0]!.nik);
     await page.getByLabel('Kata sandi', { exact: true }).fill(DEMO_PASSWORD);
     await page.getByRole('button', { name: 'Masuk', exact: true }).tap();
@@ -90,7 +68,7 @@ describeBrowser('the citizen pages in Chromium', () => {
   }
 
   it('a citizen files a report with a photo and a pin, the draft survives a reload, and it shows in /laporan-saya', async () => {
-    const { context, page, problems } = await openPage(browser, server, PHONE, [ANONYMOUS_ME, LOCATE_OUTSIDE]);
+    const { context, page, problems } = await openPage(app.browser, app.server, PHONE, [ANONYMOUS_ME]);
     try {
       await login(page);
       const reads: string[] = [];
@@ -98,7 +76,7 @@ describeBrowser('the citizen pages in Chromium', () => {
         const { pathname } = new URL(r.url());
         if (pathname.startsWith('/api/')) reads.push(pathname);
       });
-      await page.goto(`${server.url}/lapor`, { waitUntil: 'networkidle' });
+      await page.goto(`${app.server.url}/lapor`, { waitUntil: 'networkidle' });
       await page.getByRole('heading', { level: 1, name: 'Buat laporan' }).waitFor();
       await page.getByRole('button', { name: /Jalan rusak/ }).waitFor();
       // Each read once: what the page preloads (session, categories) is used, not asked again; the map's
@@ -119,7 +97,8 @@ describeBrowser('the citizen pages in Chromium', () => {
       await page.getByLabel('Ceritakan masalahnya').fill('Lubang besar di tengah jalan, sudah seminggu, berbahaya untuk motor.');
       await page.getByLabel('Sedang').check();
 
-      // The pin: a tap in the middle of a kelurahan drawn on the map names it under the map.
+      // The pin: a tap in the middle of a kelurahan drawn on the map names it under the map, found on the
+      // phone from the boundaries it already has (no request per move of the pin).
       const shape = page.locator('.ct-map .leaflet-overlay-pane path').nth(3);
       await shape.waitFor();
       await page.locator('.ct-map').scrollIntoViewIfNeeded();
@@ -130,6 +109,7 @@ describeBrowser('the citizen pages in Chromium', () => {
       const kelurahan = await page.locator('.ct-located strong').textContent();
       expect(kelurahan).toBeTruthy();
       await page.locator('.ct-pin').waitFor();
+      expect(reads.filter((r) => r.startsWith('/api/v1/regions/locate'))).toEqual([]);
 
       // A reload in the middle keeps the draft: category, description, answer, pin.
       await page.waitForTimeout(300);
@@ -178,19 +158,19 @@ describeBrowser('the citizen pages in Chromium', () => {
       await screenshot(page, 'citizen-laporan-saya-phone');
 
       // The draft was cleared after sending.
-      await page.goto(`${server.url}/lapor`, { waitUntil: 'networkidle' });
+      await page.goto(`${app.server.url}/lapor`, { waitUntil: 'networkidle' });
       await page.getByRole('button', { name: /Jalan rusak/ }).waitFor();
-      noProblems(problems);
+      expectNoProblems(problems);
     } finally {
       await context.close();
     }
   });
 
   it('offline, “Kirim” queues the report and it is sent once, with the same Idempotency-Key, when the phone is back online', async () => {
-    const { context, page, problems } = await openPage(browser, server, PHONE, [ANONYMOUS_ME]);
+    const { context, page, problems } = await openPage(app.browser, app.server, PHONE, [ANONYMOUS_ME]);
     try {
       await login(page);
-      await page.goto(`${server.url}/lapor`, { waitUntil: 'networkidle' });
+      await page.goto(`${app.server.url}/lapor`, { waitUntil: 'networkidle' });
       await page.getByRole('button', { name: /Lampu jalan/ }).tap();
       await page.getByLabel('Ceritakan masalahnya').fill('Lampu jalan mati tiga tiang berturut-turut, gelap sekali malam hari.');
       await page.getByLabel('Atau pilih kelurahan').selectOption({ index: 1 });
@@ -209,17 +189,67 @@ describeBrowser('the citizen pages in Chromium', () => {
       await page.getByRole('heading', { level: 1, name: /Laporan terkirim/ }).waitFor();
       expect(posts).toHaveLength(1);
       expect(posts[0]).toMatch(/^[0-9a-f-]{36}$/);
-      noProblems(problems);
+      expectNoProblems(problems);
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('a citizen who opens /lapor with no connection still writes the report, and it is sent once when the connection returns', async () => {
+    const { context, page, problems } = await openPage(app.browser, app.server, PHONE, [ANONYMOUS_ME]);
+    try {
+      await login(page);
+      // One visit online: the service worker keeps the app, the form's public reads are kept on the phone.
+      await page.goto(`${app.server.url}/lapor`, { waitUntil: 'networkidle' });
+      await page.getByRole('button', { name: /Lampu jalan/ }).waitFor();
+      await expect.poll(() => page.evaluate<boolean>('!!navigator.serviceWorker.controller')).toBe(true);
+      await expect.poll(() => keptOnPhone(page)).toEqual(['satukota:offline:boundaries', 'satukota:offline:categories', 'satukota:offline:regions']);
+
+      await context.setOffline(true);
+      await page.reload();
+      await page.getByRole('heading', { level: 1, name: 'Buat laporan' }).waitFor();
+      await page.getByText('Anda sedang offline. Tetap isi laporannya').waitFor();
+      await page.getByRole('button', { name: /Lampu jalan/ }).tap();
+      await page.getByLabel('Ceritakan masalahnya').fill('Dua lampu jalan mati di depan sekolah, anak-anak pulang mengaji dalam gelap.');
+      // The kelurahan under the pin is named with no connection, from the boundaries on the phone.
+      const shape = page.locator('.ct-map .leaflet-overlay-pane path').nth(5);
+      await shape.waitFor();
+      await page.locator('.ct-map').scrollIntoViewIfNeeded();
+      await page.waitForTimeout(300);
+      const box = (await shape.boundingBox())!;
+      await page.mouse.click(box.x + box.width / 2, box.y + box.height / 2);
+      const kelurahan = (await page.locator('.ct-located strong').textContent())!;
+      expect(kelurahan).toBeTruthy();
+      // …and the list of kelurahan is there too.
+      expect(await page.getByLabel('Atau pilih kelurahan').locator('option').count()).toBeGreaterThan(40);
+      await screenshot(page, 'citizen-lapor-offline-phone');
+
+      const posts: string[] = [];
+      page.on('request', (r) => {
+        if (r.method() === 'POST' && new URL(r.url()).pathname === '/api/v1/reports') posts.push(r.headers()['idempotency-key'] ?? '');
+      });
+      await page.getByRole('button', { name: 'Kirim laporan' }).tap();
+      await page.getByText('Anda sedang offline. Laporan disimpan').waitFor();
+      expect(posts).toEqual([]);
+
+      await context.setOffline(false);
+      await page.getByRole('heading', { level: 1, name: /Laporan terkirim/ }).waitFor();
+      expect(posts).toHaveLength(1);
+      // The session is checked again once the connection is back: the account is in the header.
+      await page.getByRole('link', { name: 'Akun saya' }).waitFor();
+      // What failed while offline failed for that reason alone.
+      const offline = (lines: string[]) => lines.filter((l) => !l.includes('net::ERR_INTERNET_DISCONNECTED'));
+      expectNoProblems({ ...problems, requests: offline(problems.requests), console: offline(problems.console) });
     } finally {
       await context.close();
     }
   });
 
   it('a resolved report is closed with a star rating', async () => {
-    const { context, page, problems } = await openPage(browser, server, PHONE, [ANONYMOUS_ME]);
+    const { context, page, problems } = await openPage(app.browser, app.server, PHONE, [ANONYMOUS_ME]);
     try {
       await login(page);
-      await page.goto(`${server.url}/laporan-saya`, { waitUntil: 'networkidle' });
+      await page.goto(`${app.server.url}/laporan-saya`, { waitUntil: 'networkidle' });
       await page.locator('.ct-item', { hasText: 'Selesai ditangani' }).first().tap();
       await page.getByRole('heading', { name: 'Masalah sudah selesai?' }).waitFor();
       await page.getByRole('heading', { name: 'Belum selesai?' }).waitFor();
@@ -228,25 +258,37 @@ describeBrowser('the citizen pages in Chromium', () => {
       await page.locator('.ct-detail-top .ct-badge', { hasText: 'Ditutup' }).waitFor();
       await page.getByLabel('4 bintang').waitFor();
       expect(await page.getByRole('heading', { name: 'Masalah sudah selesai?' }).count()).toBe(0);
-      noProblems(problems);
+      expectNoProblems(problems);
     } finally {
       await context.close();
     }
   });
 
   it('the public map and feed need no login', async () => {
-    const { context, page, problems } = await openPage(browser, server, PHONE, [ANONYMOUS_ME]);
+    const { context, page, problems } = await openPage(app.browser, app.server, PHONE, [ANONYMOUS_ME]);
     try {
-      await page.goto(`${server.url}/peta`, { waitUntil: 'networkidle' });
+      await page.goto(`${app.server.url}/peta`, { waitUntil: 'networkidle' });
       await page.getByRole('heading', { level: 1, name: 'Peta laporan' }).waitFor();
       await page.locator('.ct-item').first().waitFor();
       await page.locator('.ct-map .leaflet-overlay-pane path').first().waitFor();
       expect(await horizontalOverflow(page)).toBe(0);
       await screenshot(page, 'citizen-peta-phone');
-      noProblems(problems);
+      expectNoProblems(problems);
     } finally {
       await context.close();
     }
   });
 });
 
+/** The keys of what the citizen pages keep on the phone for offline use (idb-keyval's store). */
+function keptOnPhone(page: Page): Promise<string[]> {
+  return page.evaluate<string[]>(`new Promise((resolve, reject) => {
+    const open = indexedDB.open('keyval-store');
+    open.onerror = () => reject(open.error);
+    open.onsuccess = () => {
+      const keys = open.result.transaction('keyval').objectStore('keyval').getAllKeys();
+      keys.onsuccess = () => resolve(keys.result.map(String).filter((k) => k.startsWith('satukota:offline:')).sort());
+      keys.onerror = () => reject(keys.error);
+    };
+  })`);
+}

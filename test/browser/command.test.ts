@@ -1,47 +1,36 @@
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { expect, it } from 'vitest';
 import { DEMO_CITIZENS } from '../../src/modules/demo/seed.js';
 import { DEMO_PASSWORD } from '../support/env.js';
 import { RAMANUJU } from '../support/places.js';
-import { ANONYMOUS_ME, DESKTOP, describeBrowser, horizontalOverflow, launchBrowser, openPage, screenshot, startAppServer, type AppServer, type Problems } from './support.js';
+import {
+  ANONYMOUS_ME,
+  DESKTOP,
+  describeBrowser,
+  expectNoProblems,
+  horizontalOverflow,
+  logInAs,
+  openPage,
+  screenshot,
+  useServerAndBrowser,
+} from './support.js';
 
 /** The command center on the video wall (1920×1080): KPIs, tables, live map, live list, trend. */
 describeBrowser('the command center in Chromium', () => {
-  let server: AppServer;
-  let browser: Browser;
-
-  beforeAll(async () => {
-    const [s, b] = await Promise.allSettled([startAppServer(), launchBrowser()]);
-    if (s.status === 'fulfilled') server = s.value;
-    if (b.status === 'fulfilled') browser = b.value;
-    for (const r of [s, b]) if (r.status === 'rejected') throw r.reason;
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await server?.stop();
-  });
-
-  const noProblems = (problems: Problems) => expect(problems).toEqual({ console: [], page: [], requests: [], external: [] });
-
-  /** Logs the browser context in through the API (the login page is the shell's; it has its own test). */
-  async function loginOfficer(page: Page, username: string) {
-    const res = await page.request.post(`${server.url}/api/v1/auth/login`, { data: { login: username, password: DEMO_PASSWORD } });
-    expect(res.status()).toBe(200);
-  }
+  const app = useServerAndBrowser();
 
   const kpi = async (page: Page, key: string) => Number((await page.locator(`[data-kpi="${key}"] .cc-kpi-value`).textContent())?.replace(/\D/g, ''));
 
   /** A citizen files a report through the API, as the mobile app would (bearer token). */
   async function fileReport(description: string): Promise<string> {
-    const tok = await fetch(`${server.url}/api/v1/auth/token`, {
+    const tok = await fetch(`${app.server.url}/api/v1/auth/token`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ login: DEMO_CITIZENS[0]!.nik, password: DEMO_PASSWORD }),
     });
     expect(tok.status).toBe(200);
     const { token } = (await tok.json()) as { token: string };
-    const res = await fetch(`${server.url}/api/v1/reports`, {
+    const res = await fetch(`${app.server.url}/api/v1/reports`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
       body: JSON.stringify({ categoryCode: 'sampah', description, lat: RAMANUJU.lat, lng: RAMANUJU.lng }),
@@ -51,30 +40,30 @@ describeBrowser('the command center in Chromium', () => {
   }
 
   it('asks anyone who is not an officer to log in', async () => {
-    const { context, page, problems } = await openPage(browser, server, DESKTOP, [ANONYMOUS_ME]);
+    const { context, page, problems } = await openPage(app.browser, app.server, DESKTOP, [ANONYMOUS_ME]);
     try {
-      await page.goto(`${server.url}/command`, { waitUntil: 'networkidle' });
+      await page.goto(`${app.server.url}/command`, { waitUntil: 'networkidle' });
       await page.getByRole('heading', { level: 1, name: 'Pusat Komando' }).waitFor();
       const link = page.getByRole('link', { name: 'Masuk sebagai petugas' });
       expect(await link.getAttribute('href')).toBe('/masuk?next=/command');
       expect(await page.locator('.site-header').count()).toBe(0);
       await screenshot(page, 'command-center-login-desktop');
-      noProblems(problems);
+      expectNoProblems(problems);
     } finally {
       await context.close();
     }
   });
 
   it('shows the KPIs, tables, map and trend, and a new report arrives live without a reload', async () => {
-    const { context, page, problems } = await openPage(browser, server, DESKTOP, [ANONYMOUS_ME]);
+    const { context, page, problems } = await openPage(app.browser, app.server, DESKTOP, [ANONYMOUS_ME]);
     try {
-      await loginOfficer(page, 'command');
+      await logInAs(page, app.server, 'command');
       const mapZooms: number[] = [];
       page.on('request', (r) => {
         const url = new URL(r.url());
         if (url.pathname === '/api/v1/stats/map') mapZooms.push(Number(url.searchParams.get('zoom')));
       });
-      await page.goto(`${server.url}/command`, { waitUntil: 'networkidle' });
+      await page.goto(`${app.server.url}/command`, { waitUntil: 'networkidle' });
       await page.getByRole('heading', { level: 1, name: /Pusat Komando/ }).waitFor();
       // No shell header or footer: the wall shows the command center alone.
       expect(await page.locator('.site-header, .site-footer').count()).toBe(0);
@@ -143,7 +132,7 @@ describeBrowser('the command center in Chromium', () => {
       await page.getByText('New reports today').waitFor();
       await page.locator('.cc-map .cc-cluster').first().waitFor();
       await page.waitForLoadState('networkidle');
-      noProblems(problems);
+      expectNoProblems(problems);
     } finally {
       await context.close();
     }

@@ -1,9 +1,22 @@
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import sharp from 'sharp';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { DEMO_CITIZENS } from '../../src/modules/demo/seed.js';
 import { DEMO_PASSWORD } from '../support/env.js';
-import { ANONYMOUS_ME, DESKTOP, describeBrowser, horizontalOverflow, launchBrowser, openPage, PHONE, screenshot, startAppServer, type AppServer, type Problems } from './support.js';
+import {
+  ANONYMOUS_ME,
+  DESKTOP,
+  describeBrowser,
+  expectNoProblems,
+  horizontalOverflow,
+  logInAs,
+  openFromInbox,
+  openPage,
+  PHONE,
+  screenshot,
+  takeAction,
+  useServerAndBrowser,
+} from './support.js';
 
 const RAMANUJU = '36.72.07.1001';
 /** A new resident of Kecamatan Purwakarta (36.72.07), a man born 15-08-1995, serial 0004. */
@@ -15,66 +28,31 @@ const NEW_CITIZEN = { nik: '3672071508950004', name: 'Budi Santoso', birthDate: 
  * resolves it; the resident rates it and it is closed.
  */
 describeBrowser('end to end: from a new resident’s report to its closing, in Chromium', () => {
-  let server: AppServer;
-  let browser: Browser;
-
-  beforeAll(async () => {
-    const [s, b] = await Promise.allSettled([startAppServer(), launchBrowser()]);
-    if (s.status === 'fulfilled') server = s.value;
-    if (b.status === 'fulfilled') browser = b.value;
-    for (const r of [s, b]) if (r.status === 'rejected') throw r.reason;
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await server?.stop();
-  });
-
-  // Chromium cancels its own favicon fetch when the next navigation comes quickly: not the page's doing.
-  const noProblems = (problems: Problems) =>
-    expect({ ...problems, requests: problems.requests.filter((r) => !/\/favicon\.svg failed: net::ERR_ABORTED$/.test(r)) }).toEqual({ console: [], page: [], requests: [], external: [] });
+  const app = useServerAndBrowser();
 
   const kpi = async (page: Page, key: string) => Number((await page.locator(`[data-kpi="${key}"] .cc-kpi-value`).textContent())?.replace(/\D/g, ''));
 
-  async function apiLogin(page: Page, login: string) {
-    const res = await page.request.post(`${server.url}/api/v1/auth/login`, { data: { login, password: DEMO_PASSWORD } });
-    expect(res.status()).toBe(200);
-  }
-
   /** The last one-time code the console SMS sender printed for this phone number (…last 3 digits). */
   function smsCode(phone: string): string | undefined {
-    const lines = server.output().split('\n').filter((l) => l.startsWith('[sms → ') && l.includes(`****${phone.slice(-3)}]`));
+    const lines = app.server.output().split('\n').filter((l) => l.startsWith('[sms → ') && l.includes(`****${phone.slice(-3)}]`));
     return /\b(\d{6})\b/.exec(lines.at(-1) ?? '')?.[1];
   }
 
   async function inboxOpen(page: Page, trackingNo: string, query = '') {
-    await page.goto(`${server.url}/petugas${query}`, { waitUntil: 'networkidle' });
+    await page.goto(`${app.server.url}/petugas${query}`, { waitUntil: 'networkidle' });
     await page.getByRole('heading', { level: 1, name: 'Kotak masuk laporan' }).waitFor();
-    await page.getByRole('searchbox', { name: 'Cari nomor laporan' }).fill(trackingNo);
-    await page.getByRole('button', { name: 'Cari', exact: true }).click();
-    await page.waitForURL((u) => u.searchParams.get('q') === trackingNo);
-    await expect.poll(() => page.locator('.bo-table tbody tr').count()).toBe(1);
-    await page.getByRole('link', { name: trackingNo }).click();
-    await page.getByRole('heading', { level: 1, name: new RegExp(trackingNo) }).waitFor();
-  }
-
-  async function act(page: Page, action: string, fill?: (form: ReturnType<Page['getByRole']>) => Promise<void>) {
-    await page.getByRole('region', { name: 'Tindakan' }).getByRole('button', { name: action, exact: true }).click();
-    const form = page.getByRole('form', { name: action });
-    await fill?.(form);
-    await form.getByRole('button', { name: action, exact: true }).click();
-    await page.getByText(`Tindakan "${action}" berhasil.`).waitFor();
+    await openFromInbox(page, trackingNo);
   }
 
   const officerStatus = (page: Page) => page.locator('.of-detail-head .of-status').textContent();
 
   it('a new resident registers, reports a broken road, the wall sees it live, the lurah dispatches, DPUPR resolves, the resident rates it', async () => {
     // 1. The command center is on the wall first.
-    const wall = await openPage(browser, server, DESKTOP, [ANONYMOUS_ME]);
-    const phone = await openPage(browser, server, PHONE, [ANONYMOUS_ME]);
+    const wall = await openPage(app.browser, app.server, DESKTOP, [ANONYMOUS_ME]);
+    const phone = await openPage(app.browser, app.server, PHONE, [ANONYMOUS_ME]);
     try {
-      await apiLogin(wall.page, 'command');
-      await wall.page.goto(`${server.url}/command`, { waitUntil: 'networkidle' });
+      await logInAs(wall.page, app.server, 'command');
+      await wall.page.goto(`${app.server.url}/command`, { waitUntil: 'networkidle' });
       await wall.page.getByRole('heading', { level: 1, name: /Pusat Komando/ }).waitFor();
       await wall.page.locator('[data-kpi="open"] .cc-kpi-value', { hasText: /^\d/ }).waitFor();
       await wall.page.locator('.cc-status-on').waitFor();
@@ -84,7 +62,7 @@ describeBrowser('end to end: from a new resident’s report to its closing, in C
 
       // 2. A new resident registers on a phone: privacy notice, form, SMS code.
       const { page } = phone;
-      await page.goto(`${server.url}/daftar`, { waitUntil: 'networkidle' });
+      await page.goto(`${app.server.url}/daftar`, { waitUntil: 'networkidle' });
       await page.getByRole('heading', { level: 1, name: 'Daftar akun warga' }).waitFor();
       await page.getByLabel(/Saya telah membaca pemberitahuan privasi/).check();
       await page.getByRole('button', { name: 'Lanjut', exact: true }).tap();
@@ -105,7 +83,7 @@ describeBrowser('end to end: from a new resident’s report to its closing, in C
       await page.getByRole('heading', { level: 1, name: 'Akun saya' }).waitFor();
 
       // 3. The report: a broken road in Kelurahan Ramanuju, with a photo.
-      await page.goto(`${server.url}/lapor`, { waitUntil: 'networkidle' });
+      await page.goto(`${app.server.url}/lapor`, { waitUntil: 'networkidle' });
       await page.getByRole('heading', { level: 1, name: 'Buat laporan' }).waitFor();
       await page.getByRole('button', { name: /Jalan rusak/ }).tap();
       await page.getByLabel('Ceritakan masalahnya').fill('Jalan berlubang dalam di depan pasar Ramanuju, motor sering terjatuh saat hujan.');
@@ -132,44 +110,44 @@ describeBrowser('end to end: from a new resident’s report to its closing, in C
       await screenshot(wall.page, 'e2e-03-wall-new-report-desktop');
 
       // 5. The lurah verifies and dispatches it to DPUPR with an instruction.
-      const lurah = await openPage(browser, server, DESKTOP, [ANONYMOUS_ME]);
+      const lurah = await openPage(app.browser, app.server, DESKTOP, [ANONYMOUS_ME]);
       try {
-        await apiLogin(lurah.page, 'lurah.ramanuju');
+        await logInAs(lurah.page, app.server, 'lurah.ramanuju');
         await inboxOpen(lurah.page, trackingNo);
         expect(await officerStatus(lurah.page)).toBe('Diajukan');
-        await act(lurah.page, 'Verifikasi');
+        await takeAction(lurah.page, 'Verifikasi');
         expect(await officerStatus(lurah.page)).toBe('Diverifikasi');
-        await act(lurah.page, 'Disposisi', async (form) => {
+        await takeAction(lurah.page, 'Disposisi', async (form) => {
           await form.getByLabel('Jenis unit', { exact: true }).selectOption('opd');
           await form.getByLabel('Unit tujuan', { exact: true }).selectOption('dpupr');
           await form.getByLabel('Instruksi untuk unit tujuan').fill('Mohon segera ditambal, pasang rambu peringatan sementara di depan pasar.');
           await screenshot(lurah.page, 'e2e-04-lurah-dispatch-desktop');
         });
         expect(await officerStatus(lurah.page)).toBe('Didisposisikan');
-        noProblems(lurah.problems);
+        expectNoProblems(lurah.problems);
       } finally {
         await lurah.context.close();
       }
 
       // 6. DPUPR starts and resolves it.
-      const opd = await openPage(browser, server, DESKTOP, [ANONYMOUS_ME]);
+      const opd = await openPage(app.browser, app.server, DESKTOP, [ANONYMOUS_ME]);
       try {
-        await apiLogin(opd.page, 'petugas.dpupr');
+        await logInAs(opd.page, app.server, 'petugas.dpupr');
         await inboxOpen(opd.page, trackingNo, '?mine=true');
-        await act(opd.page, 'Mulai tangani');
+        await takeAction(opd.page, 'Mulai tangani');
         expect(await officerStatus(opd.page)).toBe('Sedang ditangani');
-        await act(opd.page, 'Selesaikan', async (form) => {
+        await takeAction(opd.page, 'Selesaikan', async (form) => {
           await form.getByLabel('Apa yang telah dilakukan?').fill('Lubang sudah ditambal dengan hotmix dan rambu sementara dipasang.');
         });
         expect(await officerStatus(opd.page)).toBe('Selesai ditangani');
         await screenshot(opd.page, 'e2e-05-opd-resolve-desktop');
-        noProblems(opd.problems);
+        expectNoProblems(opd.problems);
       } finally {
         await opd.context.close();
       }
 
       // 7. The resident sees it resolved, with the timeline, and rates it: closed.
-      await page.goto(`${server.url}/laporan-saya/${trackingNo}`, { waitUntil: 'networkidle' });
+      await page.goto(`${app.server.url}/laporan-saya/${trackingNo}`, { waitUntil: 'networkidle' });
       await page.getByRole('heading', { level: 1, name: trackingNo }).waitFor();
       await page.locator('.ct-detail-top .ct-badge', { hasText: 'Selesai ditangani' }).waitFor();
       await page.getByRole('heading', { name: 'Riwayat' }).waitFor();
@@ -183,15 +161,15 @@ describeBrowser('end to end: from a new resident’s report to its closing, in C
       expect(await horizontalOverflow(page)).toBe(0);
 
       // The server agrees: closed, rated 5.
-      const detail = await page.request.get(`${server.url}/api/v1/reports/${trackingNo}`);
+      const detail = await page.request.get(`${app.server.url}/api/v1/reports/${trackingNo}`);
       expect(detail.status()).toBe(200);
       expect(((await detail.json()) as { report: { status: string } }).report.status).toBe('closed');
 
       // 8. The wall after all of it.
       await wall.page.waitForTimeout(500);
       await screenshot(wall.page, 'e2e-07-wall-after-desktop');
-      noProblems(phone.problems);
-      noProblems(wall.problems);
+      expectNoProblems(phone.problems);
+      expectNoProblems(wall.problems);
     } finally {
       await phone.context.close();
       await wall.context.close();
@@ -199,9 +177,9 @@ describeBrowser('end to end: from a new resident’s report to its closing, in C
   }, 240_000);
 
   it('/masuk?next= returns the user to the page asked for, and never to another site', async () => {
-    const { context, page, problems } = await openPage(browser, server, PHONE, [ANONYMOUS_ME]);
+    const { context, page, problems } = await openPage(app.browser, app.server, PHONE, [ANONYMOUS_ME]);
     try {
-      await page.goto(`${server.url}/masuk?next=/lapor`, { waitUntil: 'networkidle' });
+      await page.goto(`${app.server.url}/masuk?next=/lapor`, { waitUntil: 'networkidle' });
       await page.getByLabel('NIK', { exact: true }).fill(DEMO_CITIZENS[0]!.nik);
       await page.getByLabel('Kata sandi', { exact: true }).fill(DEMO_PASSWORD);
       await page.getByRole('button', { name: 'Masuk', exact: true }).tap();
@@ -209,45 +187,45 @@ describeBrowser('end to end: from a new resident’s report to its closing, in C
       await page.getByRole('heading', { level: 1, name: 'Buat laporan' }).waitFor();
 
       // Logged in already: /masuk?next= goes straight there.
-      await page.goto(`${server.url}/masuk?next=${encodeURIComponent('/laporan-saya?x=1')}`, { waitUntil: 'networkidle' });
+      await page.goto(`${app.server.url}/masuk?next=${encodeURIComponent('/laporan-saya?x=1')}`, { waitUntil: 'networkidle' });
       await page.waitForURL((u) => u.pathname === '/laporan-saya' && u.search === '?x=1');
       // Another origin is refused: the account page instead.
       for (const evil of ['//evil.example/', 'https://evil.example/', '/\\evil.example', 'javascript:alert(1)']) {
-        await page.goto(`${server.url}/masuk?next=${encodeURIComponent(evil)}`, { waitUntil: 'networkidle' });
+        await page.goto(`${app.server.url}/masuk?next=${encodeURIComponent(evil)}`, { waitUntil: 'networkidle' });
         await page.waitForURL((u) => u.pathname === '/akun');
-        expect(new URL(page.url()).origin).toBe(new URL(server.url).origin);
+        expect(new URL(page.url()).origin).toBe(new URL(app.server.url).origin);
       }
-      noProblems(problems);
+      expectNoProblems(problems);
     } finally {
       await context.close();
     }
 
-    const officer = await openPage(browser, server, DESKTOP, [ANONYMOUS_ME]);
+    const officer = await openPage(app.browser, app.server, DESKTOP, [ANONYMOUS_ME]);
     try {
       const { page } = officer;
       // Back to an officers' page: the officer tab is already chosen.
-      await page.goto(`${server.url}/masuk?next=/petugas`, { waitUntil: 'networkidle' });
+      await page.goto(`${app.server.url}/masuk?next=/petugas`, { waitUntil: 'networkidle' });
       expect(await page.getByRole('tab', { name: 'Petugas' }).getAttribute('aria-selected')).toBe('true');
       await page.getByLabel('Nama pengguna', { exact: true }).fill('lurah.ramanuju');
       await page.getByLabel('Kata sandi', { exact: true }).fill(DEMO_PASSWORD);
       await page.getByRole('button', { name: 'Masuk', exact: true }).click();
       await page.getByRole('heading', { level: 1, name: 'Kotak masuk laporan' }).waitFor();
       expect(new URL(page.url()).pathname).toBe('/petugas');
-      noProblems(officer.problems);
+      expectNoProblems(officer.problems);
     } finally {
       await officer.context.close();
     }
   });
 
   it('is an installable app: the manifest and icons are served and linked, the service worker caches the shell but never the API', async () => {
-    const { context, page, problems } = await openPage(browser, server, PHONE, [ANONYMOUS_ME]);
+    const { context, page, problems } = await openPage(app.browser, app.server, PHONE, [ANONYMOUS_ME]);
     try {
-      await page.goto(`${server.url}/`, { waitUntil: 'networkidle' });
+      await page.goto(`${app.server.url}/`, { waitUntil: 'networkidle' });
       const href = await page.locator('link[rel="manifest"]').getAttribute('href');
       expect(href).toBe('/manifest.webmanifest');
       expect(await page.locator('meta[name="theme-color"]').getAttribute('content')).toMatch(/^#[0-9a-f]{6}$/);
       expect(await page.locator('link[rel="apple-touch-icon"]').getAttribute('href')).toBe('/apple-touch-icon.png');
-      const res = await page.request.get(`${server.url}${href}`);
+      const res = await page.request.get(`${app.server.url}${href}`);
       expect(res.status()).toBe(200);
       const manifest = (await res.json()) as { name: string; short_name: string; start_url: string; display: string; theme_color: string; background_color: string; icons: { src: string; sizes: string; purpose?: string }[] };
       expect(manifest).toMatchObject({ name: 'SatuKota', start_url: '/', display: 'standalone' });
@@ -255,18 +233,18 @@ describeBrowser('end to end: from a new resident’s report to its closing, in C
       expect(manifest.icons.map((i) => i.sizes)).toEqual(expect.arrayContaining(['192x192', '512x512']));
       expect(manifest.icons.some((i) => i.purpose === 'maskable')).toBe(true);
       for (const icon of [...manifest.icons.map((i) => i.src), '/apple-touch-icon.png']) {
-        const r = await page.request.get(`${server.url}${icon}`);
+        const r = await page.request.get(`${app.server.url}${icon}`);
         expect(r.status(), icon).toBe(200);
         expect(r.headers()['content-type']).toBe('image/png');
       }
 
       // The service worker registers (production build) and takes control.
       const scope = await page.evaluate<string>('navigator.serviceWorker.ready.then((r) => r.scope)');
-      expect(scope).toBe(`${new URL(server.url).origin}/`);
+      expect(scope).toBe(`${new URL(app.server.url).origin}/`);
       await page.reload({ waitUntil: 'networkidle' });
       await expect.poll(() => page.evaluate<boolean>('!!navigator.serviceWorker.controller')).toBe(true);
       // Some API traffic under control of the worker, then: the shell and assets are cached, no API answer is.
-      await page.goto(`${server.url}/peta`, { waitUntil: 'networkidle' });
+      await page.goto(`${app.server.url}/peta`, { waitUntil: 'networkidle' });
       await page.getByRole('heading', { level: 1, name: 'Peta laporan' }).waitFor();
       const cached = await page.evaluate<string[]>(
         'caches.keys().then((ks) => Promise.all(ks.map((k) => caches.open(k).then((c) => c.keys())))).then((all) => all.flat().map((r) => new URL(r.url).pathname))',
@@ -277,7 +255,7 @@ describeBrowser('end to end: from a new resident’s report to its closing, in C
 
       // Offline, a navigation still opens the app shell from the cache.
       await context.setOffline(true);
-      await page.goto(`${server.url}/lapor`).catch(() => undefined);
+      await page.goto(`${app.server.url}/lapor`).catch(() => undefined);
       await page.locator('.site-header').waitFor();
       await context.setOffline(false);
       expect(problems.page).toEqual([]);

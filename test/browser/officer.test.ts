@@ -1,9 +1,22 @@
-import { request as apiRequest, type APIRequestContext, type Browser, type BrowserContextOptions, type Page } from 'playwright-core';
+import { request as apiRequest, type APIRequestContext, type BrowserContextOptions, type Page } from 'playwright-core';
 import sharp from 'sharp';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { beforeAll, expect, it } from 'vitest';
 import { DEMO_CITIZENS } from '../../src/modules/demo/seed.js';
 import { DEMO_PASSWORD } from '../support/env.js';
-import { ANONYMOUS_ME, DESKTOP, PHONE, describeBrowser, horizontalOverflow, launchBrowser, openPage, screenshot, startAppServer, type AppServer, type Problems } from './support.js';
+import {
+  ANONYMOUS_ME,
+  DESKTOP,
+  describeBrowser,
+  expectNoProblems,
+  horizontalOverflow,
+  openFromInbox,
+  openPage,
+  PHONE,
+  screenshot,
+  searchInbox,
+  takeAction,
+  useServerAndBrowser,
+} from './support.js';
 
 const TABLET: BrowserContextOptions = { viewport: { width: 768, height: 1024 }, deviceScaleFactor: 1, hasTouch: true };
 const RAMANUJU = '36.72.07.1001';
@@ -11,22 +24,16 @@ const photo = (background: string) => sharp({ create: { width: 800, height: 600,
 
 /** The officers' area: the lurah verifies and dispatches a new report, the OPD starts and resolves it. */
 describeBrowser('the officers’ inbox and report page in Chromium', () => {
-  let server: AppServer;
-  let browser: Browser;
+  const app = useServerAndBrowser();
   let trackingNo: string;
 
   beforeAll(async () => {
-    const [s, b] = await Promise.allSettled([startAppServer(), launchBrowser()]);
-    if (s.status === 'fulfilled') server = s.value;
-    if (b.status === 'fulfilled') browser = b.value;
-    for (const r of [s, b]) if (r.status === 'rejected') throw r.reason;
-
     trackingNo = await fileReport('Uji peramban: lubang besar di depan SD Ramanuju, membahayakan anak sekolah.');
   });
 
   /** A fresh report from a demo citizen in Kelurahan Ramanuju, with a photo: the lurah holds it and can verify it. */
   async function fileReport(description: string): Promise<string> {
-    const api = await apiRequest.newContext({ baseURL: server.url });
+    const api = await apiRequest.newContext({ baseURL: app.server.url });
     try {
       const csrfToken = await apiLogin(api, DEMO_CITIZENS[0]!.nik);
       const geo = (await (await api.get('/api/v1/regions/boundaries.geojson')).json()) as {
@@ -63,18 +70,8 @@ describeBrowser('the officers’ inbox and report page in Chromium', () => {
     return ((await res.json()) as { csrfToken: string }).csrfToken;
   }
 
-  afterAll(async () => {
-    await browser?.close();
-    await server?.stop();
-  });
-
-  // Chromium fetches the favicon again after in-app navigations and cancels it when the next one comes
-  // quickly (the test clicks faster than a person): the browser's own housekeeping, not the page's.
-  const noProblems = (problems: Problems) =>
-    expect({ ...problems, requests: problems.requests.filter((r) => !/\/favicon\.svg failed: net::ERR_ABORTED$/.test(r)) }).toEqual({ console: [], page: [], requests: [], external: [] });
-
   async function logIn(page: Page, username: string) {
-    await page.goto(`${server.url}/masuk`, { waitUntil: 'networkidle' });
+    await page.goto(`${app.server.url}/masuk`, { waitUntil: 'networkidle' });
     await page.getByRole('tab', { name: 'Petugas' }).click();
     await page.getByLabel('Nama pengguna', { exact: true }).fill(username);
     await page.getByLabel('Kata sandi', { exact: true }).fill(DEMO_PASSWORD);
@@ -84,33 +81,15 @@ describeBrowser('the officers’ inbox and report page in Chromium', () => {
   }
 
   async function openInbox(page: Page, query = '') {
-    await page.goto(`${server.url}/petugas${query}`, { waitUntil: 'networkidle' });
+    await page.goto(`${app.server.url}/petugas${query}`, { waitUntil: 'networkidle' });
     await page.getByRole('heading', { level: 1, name: 'Kotak masuk laporan' }).waitFor();
     await page.locator('.bo-table tbody tr').first().waitFor();
-  }
-
-  async function findAndOpen(page: Page) {
-    await page.getByRole('searchbox', { name: 'Cari nomor laporan' }).fill(trackingNo);
-    await page.getByRole('button', { name: 'Cari', exact: true }).click();
-    await page.waitForURL((u) => u.searchParams.get('q') === trackingNo);
-    await expect.poll(() => page.locator('.bo-table tbody tr').count()).toBe(1);
-    await page.getByRole('link', { name: trackingNo }).click();
-    await page.getByRole('heading', { level: 1, name: new RegExp(trackingNo) }).waitFor();
-  }
-
-  async function act(page: Page, action: string, fill?: () => Promise<void>) {
-    const actions = page.getByRole('region', { name: 'Tindakan' });
-    await actions.getByRole('button', { name: action, exact: true }).click();
-    const form = page.getByRole('form', { name: action });
-    await fill?.();
-    await form.getByRole('button', { name: action, exact: true }).click();
-    await page.getByText(`Tindakan "${action}" berhasil.`).waitFor();
   }
 
   const status = (page: Page) => page.locator('.of-detail-head .of-status').textContent();
 
   it('the lurah sees the inbox, verifies the new report and dispatches it to DPUPR; DPUPR starts and resolves it', async () => {
-    const lurah = await openPage(browser, server, DESKTOP, [ANONYMOUS_ME, { method: 'POST', path: `/api/v1/reports/${trackingNo}/actions/dispatch`, status: 400 }]);
+    const lurah = await openPage(app.browser, app.server, DESKTOP, [ANONYMOUS_ME, { method: 'POST', path: `/api/v1/reports/${trackingNo}/actions/dispatch`, status: 400 }]);
     try {
       const { page } = lurah;
       await logIn(page, 'lurah.ramanuju');
@@ -126,7 +105,7 @@ describeBrowser('the officers’ inbox and report page in Chromium', () => {
       await page.waitForURL((u) => u.searchParams.get('mine') === 'true');
       await expect.poll(async () => [...new Set(await page.locator('.bo-table tbody td.of-col-handler').allTextContents())]).toEqual(['Kelurahan Ramanuju']);
 
-      await findAndOpen(page);
+      await openFromInbox(page, trackingNo);
       expect(await status(page)).toBe('Diajukan');
       await page.getByText('Jalan rusak / berlubang').first().waitFor();
       await page.getByText('Tingkat kerusakan').waitFor();
@@ -141,7 +120,7 @@ describeBrowser('the officers’ inbox and report page in Chromium', () => {
       await photos.getByRole('button', { name: 'Setujui untuk publik' }).click();
       await photos.getByText('Tampil di publik').waitFor();
 
-      await act(page, 'Verifikasi');
+      await takeAction(page, 'Verifikasi');
       expect(await status(page)).toBe('Diverifikasi');
 
       // Disposisi to DPUPR: without an instruction the server refuses, and says why.
@@ -159,22 +138,21 @@ describeBrowser('the officers’ inbox and report page in Chromium', () => {
       await page.getByText('Mohon tambal lubang sebelum jam sekolah, pasang rambu sementara.').first().waitFor();
       // The lurah no longer holds it: nothing left to do here.
       await page.getByText('Tidak ada tindakan yang dapat Anda lakukan pada laporan ini saat ini.').waitFor();
-      noProblems(lurah.problems);
+      expectNoProblems(lurah.problems);
     } finally {
       await lurah.context.close();
     }
 
-    const dpupr = await openPage(browser, server, DESKTOP, [ANONYMOUS_ME]);
+    const dpupr = await openPage(app.browser, app.server, DESKTOP, [ANONYMOUS_ME]);
     try {
       const { page } = dpupr;
       await logIn(page, 'petugas.dpupr');
       await openInbox(page, '?mine=true');
-      await findAndOpen(page);
+      await openFromInbox(page, trackingNo);
       expect(await status(page)).toBe('Didisposisikan');
-      await act(page, 'Mulai tangani');
+      await takeAction(page, 'Mulai tangani');
       expect(await status(page)).toBe('Sedang ditangani');
-      await act(page, 'Selesaikan', async () => {
-        const form = page.getByRole('form', { name: 'Selesaikan' });
+      await takeAction(page, 'Selesaikan', async (form) => {
         await form.getByLabel('Apa yang telah dilakukan?').fill('Lubang sudah ditambal dengan aspal dingin dan rambu dipasang.');
         await form.getByLabel('Foto hasil (opsional)').setInputFiles({ name: 'hasil.jpg', mimeType: 'image/jpeg', buffer: await photo('#3a3a3a') });
       });
@@ -194,19 +172,17 @@ describeBrowser('the officers’ inbox and report page in Chromium', () => {
       // The export link of the current filter answers a CSV with the report in it.
       await page.getByRole('link', { name: /Kembali ke kotak masuk/ }).click();
       await page.getByRole('heading', { level: 1, name: 'Kotak masuk laporan' }).waitFor();
-      await page.getByRole('searchbox', { name: 'Cari nomor laporan' }).fill(trackingNo);
-      await page.getByRole('button', { name: 'Cari', exact: true }).click();
-      await page.waitForURL((u) => u.searchParams.get('q') === trackingNo);
+      await searchInbox(page, trackingNo);
       const href = await page.getByRole('link', { name: 'Ekspor CSV' }).getAttribute('href');
       expect(href).toContain(`q=${encodeURIComponent(trackingNo)}`);
-      const csv = await page.request.get(new URL(href!, server.url).toString());
+      const csv = await page.request.get(new URL(href!, app.server.url).toString());
       expect(csv.status()).toBe(200);
       expect(csv.headers()['content-type']).toContain('text/csv');
       const text = await csv.text();
       expect(text).toContain('Nomor laporan');
       expect(text).toContain(trackingNo);
       expect(await page.getByRole('link', { name: 'Ekspor XLSX' }).getAttribute('href')).toContain('/api/v1/reports/export.xlsx?');
-      noProblems(dpupr.problems);
+      expectNoProblems(dpupr.problems);
     } finally {
       await dpupr.context.close();
     }
@@ -216,7 +192,7 @@ describeBrowser('the officers’ inbox and report page in Chromium', () => {
     ['tablet', TABLET],
     ['phone', PHONE],
   ] as const)('the inbox and a report fit a %s', async (name, device) => {
-    const { context, page, problems } = await openPage(browser, server, device, [ANONYMOUS_ME]);
+    const { context, page, problems } = await openPage(app.browser, app.server, device, [ANONYMOUS_ME]);
     try {
       await logIn(page, 'koordinator');
       await openInbox(page);
@@ -228,19 +204,19 @@ describeBrowser('the officers’ inbox and report page in Chromium', () => {
       expect(await page.locator('.bo-table tbody tr').count()).toBe(25);
       await page.getByRole('button', { name: 'Muat lagi' }).click();
       await expect.poll(() => page.locator('.bo-table tbody tr').count()).toBeGreaterThan(25);
-      await page.goto(`${server.url}/petugas/laporan/${trackingNo}`, { waitUntil: 'networkidle' });
+      await page.goto(`${app.server.url}/petugas/laporan/${trackingNo}`, { waitUntil: 'networkidle' });
       await page.getByRole('heading', { level: 1, name: new RegExp(trackingNo) }).waitFor();
       await page.locator('.of-map .of-boundary--own').waitFor();
       expect(await horizontalOverflow(page)).toBe(0);
       await screenshot(page, `officer-detail-${name}`);
-      noProblems(problems);
+      expectNoProblems(problems);
     } finally {
       await context.close();
     }
   });
 
   it('the coordinator dispatches several verified reports at once and sees each result', async () => {
-    const { context, page, problems } = await openPage(browser, server, DESKTOP, [ANONYMOUS_ME]);
+    const { context, page, problems } = await openPage(app.browser, app.server, DESKTOP, [ANONYMOUS_ME]);
     try {
       await logIn(page, 'koordinator');
       await openInbox(page, '?status=verified');
@@ -259,18 +235,18 @@ describeBrowser('the officers’ inbox and report page in Chromium', () => {
       for (const no of picked) await bulk.getByText(`${no}: Berhasil`).waitFor();
       // The list is reloaded: the dispatched reports are no longer "verified".
       await expect.poll(() => page.locator('.of-tracking').allTextContents()).not.toContain(picked[0]);
-      noProblems(problems);
+      expectNoProblems(problems);
     } finally {
       await context.close();
     }
   });
 
   it('the open inbox offers a report that arrives and shows a change to a listed one without a reload', async () => {
-    const { context, page, problems } = await openPage(browser, server, DESKTOP, [ANONYMOUS_ME]);
+    const { context, page, problems } = await openPage(app.browser, app.server, DESKTOP, [ANONYMOUS_ME]);
     try {
       await logIn(page, 'lurah.ramanuju');
       // A short list (new reports the kelurahan holds), so that the new one is on its first page.
-      await page.goto(`${server.url}/petugas?mine=true&status=submitted`, { waitUntil: 'networkidle' });
+      await page.goto(`${app.server.url}/petugas?mine=true&status=submitted`, { waitUntil: 'networkidle' });
       await page.getByText('Langsung', { exact: true }).waitFor();
       // A citizen reports meanwhile: the list does not jump, it offers the news.
       const arrived = await fileReport('Uji peramban: laporan yang datang saat kotak masuk terbuka.');
@@ -283,7 +259,7 @@ describeBrowser('the officers’ inbox and report page in Chromium', () => {
       expect(await row.locator('.of-status').textContent()).toBe('Diajukan');
 
       // Another officer of the kelurahan verifies it: the row changes in place.
-      const api = await apiRequest.newContext({ baseURL: server.url });
+      const api = await apiRequest.newContext({ baseURL: app.server.url });
       try {
         const csrf = await apiLogin(api, 'lurah.ramanuju');
         const verified = await api.post(`/api/v1/reports/${arrived}/actions/verify`, { headers: { 'X-CSRF-Token': csrf }, data: {} });
@@ -293,19 +269,19 @@ describeBrowser('the officers’ inbox and report page in Chromium', () => {
       }
       await expect.poll(() => row.locator('.of-status').textContent()).toBe('Diverifikasi');
       expect(await page.getByRole('status').filter({ hasText: 'laporan baru atau berubah' }).count()).toBe(0);
-      noProblems(problems);
+      expectNoProblems(problems);
     } finally {
       await context.close();
     }
   });
 
   it('a visitor who is not logged in is sent to the login page', async () => {
-    const { context, page, problems } = await openPage(browser, server, DESKTOP, [ANONYMOUS_ME]);
+    const { context, page, problems } = await openPage(app.browser, app.server, DESKTOP, [ANONYMOUS_ME]);
     try {
-      await page.goto(`${server.url}/petugas`, { waitUntil: 'networkidle' });
+      await page.goto(`${app.server.url}/petugas`, { waitUntil: 'networkidle' });
       await page.getByRole('link', { name: 'Masuk sebagai petugas' }).click();
       await page.getByRole('heading', { level: 1, name: 'Masuk' }).waitFor();
-      noProblems(problems);
+      expectNoProblems(problems);
     } finally {
       await context.close();
     }

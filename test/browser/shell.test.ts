@@ -1,5 +1,5 @@
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { expect, it } from 'vitest';
 import { DEMO_CITIZENS } from '../../src/modules/demo/seed.js';
 import { maskNik } from '../../src/modules/identity/nik.js';
 import { DEMO_PASSWORD } from '../support/env.js';
@@ -7,35 +7,17 @@ import {
   ANONYMOUS_ME,
   DESKTOP,
   describeBrowser,
+  expectNoProblems,
   horizontalOverflow,
-  launchBrowser,
   openPage,
   PHONE,
   screenshot,
-  startAppServer,
-  type AppServer,
-  type Problems,
+  useServerAndBrowser,
 } from './support.js';
 
 /** The shell as a resident and an officer see it: landing, language switch, login, account. */
 describeBrowser('the web shell in Chromium', () => {
-  let server: AppServer;
-  let browser: Browser;
-
-  beforeAll(async () => {
-    // Both at once; whichever started is stopped in afterAll even when the other failed.
-    const [s, b] = await Promise.allSettled([startAppServer(), launchBrowser()]);
-    if (s.status === 'fulfilled') server = s.value;
-    if (b.status === 'fulfilled') browser = b.value;
-    for (const r of [s, b]) if (r.status === 'rejected') throw r.reason;
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await server?.stop();
-  });
-
-  const noProblems = (problems: Problems) => expect(problems).toEqual({ console: [], page: [], requests: [], external: [] });
+  const app = useServerAndBrowser();
 
   /** Waits until the shell has loaded the city (the header shows its name). */
   async function shellReady(page: Page) {
@@ -43,14 +25,14 @@ describeBrowser('the web shell in Chromium', () => {
   }
 
   it('the landing page on a phone is in Indonesian, fits the screen, with no errors', async () => {
-    const { context, page, problems } = await openPage(browser, server, PHONE, [ANONYMOUS_ME]);
+    const { context, page, problems } = await openPage(app.browser, app.server, PHONE, [ANONYMOUS_ME]);
     const apiCalls: string[] = [];
     page.on('request', (r) => {
       const { pathname } = new URL(r.url());
       if (pathname.startsWith('/api/')) apiCalls.push(`${r.method()} ${pathname}`);
     });
     try {
-      await page.goto(`${server.url}/`, { waitUntil: 'networkidle' });
+      await page.goto(`${app.server.url}/`, { waitUntil: 'networkidle' });
       await shellReady(page);
       await page.getByRole('heading', { level: 1, name: 'Satu pintu untuk warga' }).waitFor();
       // One look at the session; the city comes inlined in the page: on a slow phone connection every
@@ -63,16 +45,16 @@ describeBrowser('the web shell in Chromium', () => {
       expect(await page.getByRole('heading', { level: 2 }).allTextContents()).toEqual(['Lapor', 'Pantau', 'Layanan daring Segera']);
       expect(await horizontalOverflow(page)).toBe(0);
       await screenshot(page, 'landing-phone');
-      noProblems(problems);
+      expectNoProblems(problems);
     } finally {
       await context.close();
     }
   });
 
   it('the language switch turns the shell English, sends Accept-Language: en, and is remembered', async () => {
-    const { context, page, problems } = await openPage(browser, server, PHONE, [ANONYMOUS_ME]);
+    const { context, page, problems } = await openPage(app.browser, app.server, PHONE, [ANONYMOUS_ME]);
     try {
-      await page.goto(`${server.url}/`, { waitUntil: 'networkidle' });
+      await page.goto(`${app.server.url}/`, { waitUntil: 'networkidle' });
       await shellReady(page);
       await page.getByRole('button', { name: 'Switch to English' }).tap();
       await page.getByRole('heading', { level: 1, name: 'One door for citizens' }).waitFor();
@@ -95,7 +77,7 @@ describeBrowser('the web shell in Chromium', () => {
       await page.getByRole('button', { name: 'Ganti ke Bahasa Indonesia' }).tap();
       await page.getByRole('heading', { level: 1, name: 'Satu pintu untuk warga' }).waitFor();
       expect(await page.getAttribute('html', 'lang')).toBe('id');
-      noProblems(problems);
+      expectNoProblems(problems);
     } finally {
       await context.close();
     }
@@ -103,9 +85,9 @@ describeBrowser('the web shell in Chromium', () => {
 
   it('a demo citizen logs in with the NIK on a phone and sees the account page', async () => {
     const citizen = DEMO_CITIZENS[0]!;
-    const { context, page, problems } = await openPage(browser, server, PHONE, [ANONYMOUS_ME]);
+    const { context, page, problems } = await openPage(app.browser, app.server, PHONE, [ANONYMOUS_ME]);
     try {
-      await page.goto(`${server.url}/`, { waitUntil: 'networkidle' });
+      await page.goto(`${app.server.url}/`, { waitUntil: 'networkidle' });
       await shellReady(page);
       await page.getByRole('link', { name: 'Masuk', exact: true }).first().tap();
       await page.getByRole('heading', { level: 1, name: 'Masuk' }).waitFor();
@@ -130,16 +112,16 @@ describeBrowser('the web shell in Chromium', () => {
       await page.getByRole('link', { name: 'Akun saya' }).waitFor();
       expect(await horizontalOverflow(page)).toBe(0);
       await screenshot(page, 'account-phone');
-      noProblems(problems);
+      expectNoProblems(problems);
     } finally {
       await context.close();
     }
   });
 
   it('an officer (lurah.ramanuju) logs in with the username and sees the role and scope', async () => {
-    const { context, page, problems } = await openPage(browser, server, PHONE, [ANONYMOUS_ME]);
+    const { context, page, problems } = await openPage(app.browser, app.server, PHONE, [ANONYMOUS_ME]);
     try {
-      await page.goto(`${server.url}/masuk`, { waitUntil: 'networkidle' });
+      await page.goto(`${app.server.url}/masuk`, { waitUntil: 'networkidle' });
       await page.getByRole('tab', { name: 'Petugas' }).tap();
       await page.getByLabel('Nama pengguna', { exact: true }).fill('lurah.ramanuju');
       await page.getByLabel('Kata sandi', { exact: true }).fill(DEMO_PASSWORD);
@@ -150,16 +132,16 @@ describeBrowser('the web shell in Chromium', () => {
       await page.getByText('lurah.ramanuju', { exact: true }).waitFor();
       expect(await horizontalOverflow(page)).toBe(0);
       await screenshot(page, 'account-officer-phone');
-      noProblems(problems);
+      expectNoProblems(problems);
     } finally {
       await context.close();
     }
   });
 
   it('the landing page on a desktop', async () => {
-    const { context, page, problems } = await openPage(browser, server, DESKTOP, [ANONYMOUS_ME]);
+    const { context, page, problems } = await openPage(app.browser, app.server, DESKTOP, [ANONYMOUS_ME]);
     try {
-      await page.goto(`${server.url}/`, { waitUntil: 'networkidle' });
+      await page.goto(`${app.server.url}/`, { waitUntil: 'networkidle' });
       await shellReady(page);
       await page.getByRole('heading', { level: 1, name: 'Satu pintu untuk warga' }).waitFor();
       expect(await horizontalOverflow(page)).toBe(0);
@@ -169,7 +151,7 @@ describeBrowser('the web shell in Chromium', () => {
       expect(await left('.demo-banner p')).toBe(await left('.site-header .wrap'));
       expect(await left('main')).toBe(await left('.site-header .wrap'));
       await screenshot(page, 'landing-desktop');
-      noProblems(problems);
+      expectNoProblems(problems);
     } finally {
       await context.close();
     }

@@ -2,8 +2,8 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type Page } from 'playwright-core';
-import { describe, inject, it } from 'vitest';
+import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type Locator, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { DEMO_PASSWORD, TEST_SECRET } from '../support/env.js';
 import { browserMissingMessage, browserRequired, chromiumPath } from './chromium.js';
 
@@ -130,6 +130,51 @@ export async function startAppServer(env: Record<string, string> = {}): Promise<
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+// --- a test file's server and browser ---------------------------------------------------------
+
+export interface ServerAndBrowser {
+  /** The started server; throws when read before the beforeAll of useServerAndBrowser has run. */
+  readonly server: AppServer;
+  /** The launched Chromium; throws when read before the beforeAll of useServerAndBrowser has run. */
+  readonly browser: Browser;
+}
+
+/**
+ * One server (started with `env`) and one Chromium for the tests of a describe block: registers the
+ * beforeAll that starts both and the afterAll that closes them. Call it in the block before its own hooks,
+ * which can then use `server` and `browser` (vitest runs beforeAll hooks in order).
+ */
+export function useServerAndBrowser(env: Record<string, string> = {}): ServerAndBrowser {
+  let server: AppServer | undefined;
+  let browser: Browser | undefined;
+
+  beforeAll(async () => {
+    // Both at once; whichever started is stopped in afterAll even when the other failed.
+    const [s, b] = await Promise.allSettled([startAppServer(env), launchBrowser()]);
+    if (s.status === 'fulfilled') server = s.value;
+    if (b.status === 'fulfilled') browser = b.value;
+    for (const r of [s, b]) if (r.status === 'rejected') throw r.reason;
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.stop();
+  });
+
+  const notStarted = (what: string) =>
+    new Error(`the ${what} is not started yet: useServerAndBrowser() starts it in beforeAll, read it in a test or a later hook`);
+  return {
+    get server() {
+      if (!server) throw notStarted('server');
+      return server;
+    },
+    get browser() {
+      if (!browser) throw notStarted('browser');
+      return browser;
+    },
+  };
+}
+
 // --- devices, pages, what went wrong ----------------------------------------------------------
 
 /** A small Android phone, the most common screen among the city's residents. */
@@ -204,6 +249,21 @@ export async function openPage(browser: Browser, server: AppServer, device: Brow
   return { context, page, problems };
 }
 
+/** Logs the page's browser context in through the API, as `login` (NIK or username) with DEMO_PASSWORD; not through the login page. */
+export async function logInAs(page: Page, server: AppServer, login: string): Promise<void> {
+  const res = await page.request.post(`${server.url}/api/v1/auth/login`, { data: { login, password: DEMO_PASSWORD } });
+  expect(res.status()).toBe(200);
+}
+
+/**
+ * Expects that nothing went wrong on the page. The one exception: the browser aborts its own favicon fetch
+ * when a navigation (goto, reload, a click) starts while it is still loading; that is not the page's doing.
+ */
+export function expectNoProblems(problems: Problems): void {
+  const requests = problems.requests.filter((r) => !/\/favicon\.svg failed: net::ERR_ABORTED$/.test(r));
+  expect({ ...problems, requests }).toEqual({ console: [], page: [], requests: [], external: [] });
+}
+
 /** The page has no horizontal scrolling (nothing wider than the screen). */
 export async function horizontalOverflow(page: Page): Promise<number> {
   // Strings, not functions: this project's tsconfig has no DOM types (the server must not use them).
@@ -217,4 +277,42 @@ export async function screenshot(page: Page, name: string): Promise<string> {
   await page.evaluate('document.fonts.ready.then(() => undefined)');
   await page.screenshot({ path: file, fullPage: true, animations: 'disabled', caret: 'hide' });
   return file;
+}
+
+// --- the admin pages --------------------------------------------------------------------------
+
+/** Every admin page: its path under /admin/ and its heading. */
+export const ADMIN_PAGES: readonly (readonly [section: string, heading: string])[] = [
+  ['kategori', 'Kategori laporan'],
+  ['libur', 'Hari libur dan cuti bersama'],
+  ['pengguna', 'Akun petugas'],
+  ['notifikasi', 'Saluran notifikasi'],
+  ['open311', 'Kunci API Open311'],
+  ['wilayah', 'Wilayah dan OPD'],
+];
+
+// --- the officers' pages ----------------------------------------------------------------------
+
+/** In the officers' inbox (open on the page): searches for one tracking number. */
+export async function searchInbox(page: Page, trackingNo: string): Promise<void> {
+  await page.getByRole('searchbox', { name: 'Cari nomor laporan' }).fill(trackingNo);
+  await page.getByRole('button', { name: 'Cari', exact: true }).click();
+  await page.waitForURL((u) => u.searchParams.get('q') === trackingNo);
+}
+
+/** In the officers' inbox (open on the page): finds the one report with this tracking number and opens it. */
+export async function openFromInbox(page: Page, trackingNo: string): Promise<void> {
+  await searchInbox(page, trackingNo);
+  await expect.poll(() => page.locator('.bo-table tbody tr').count()).toBe(1);
+  await page.getByRole('link', { name: trackingNo }).click();
+  await page.getByRole('heading', { level: 1, name: new RegExp(trackingNo) }).waitFor();
+}
+
+/** On an officer's report page: opens the form of `action` under "Tindakan", lets `fill` fill it, sends it and waits until it succeeded. */
+export async function takeAction(page: Page, action: string, fill?: (form: Locator) => Promise<void>): Promise<void> {
+  await page.getByRole('region', { name: 'Tindakan' }).getByRole('button', { name: action, exact: true }).click();
+  const form = page.getByRole('form', { name: action });
+  await fill?.(form);
+  await form.getByRole('button', { name: action, exact: true }).click();
+  await page.getByText(`Tindakan "${action}" berhasil.`).waitFor();
 }

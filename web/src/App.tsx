@@ -119,7 +119,8 @@ function Shell() {
             >
               {t.switchLang}
             </button>
-            {me ? (
+            {/* Nothing while the session is unknown (loading, or offline): neither link would be true. */}
+            {me === undefined ? null : me ? (
               <Link to="/akun" className="header-link" aria-current={path === '/akun' ? 'page' : undefined}>
                 {t.navAccount}
               </Link>

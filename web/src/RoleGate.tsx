@@ -1,5 +1,6 @@
-// The door of an area for some roles only (officer inbox, admin): waits for the session, offers a retry
-// when it could not be loaded, and explains the refusal instead of showing an empty page.
+// The door of a page for some roles only (a citizen's report, the officer inbox, admin): waits for the
+// session, offers a retry when it could not be loaded, and explains the refusal instead of showing an
+// empty page; the login link brings the visitor back here.
 import type { ReactNode } from 'react';
 import type { Role } from './api';
 import { useI18n } from './i18n';
@@ -12,6 +13,7 @@ export function RoleGate({
   title,
   needLogin,
   refused,
+  worksOffline = false,
   loginLabel,
   children,
 }: {
@@ -20,14 +22,22 @@ export function RoleGate({
   /** shown to someone not logged in */
   needLogin: string;
   /** shown to someone logged in with a role that may not enter */
-  refused: string;
-  loginLabel: string;
+  refused?: string;
+  /**
+   * The page works without a connection (the report form keeps its draft on the phone): when the session
+   * cannot be checked because the network is down, the page opens anyway, and the session is checked
+   * again when the connection returns (the page stays mounted meanwhile).
+   */
+  worksOffline?: boolean;
+  /** the login link's text, when more precise than "Masuk" */
+  loginLabel?: string;
   children: ReactNode;
 }) {
   const { t } = useI18n();
   const { me, meError, refreshMe } = useSession();
+  const offline = me === undefined && meError?.status === 0 && worksOffline;
 
-  if (me === undefined) {
+  if (me === undefined && !offline) {
     if (!meError) return <Spinner label={t.loading} />;
     return (
       <Alert>
@@ -38,14 +48,14 @@ export function RoleGate({
       </Alert>
     );
   }
-  if (me && allow(me.role)) return <>{children}</>;
+  if (offline || (me && allow(me.role))) return <>{children}</>;
   return (
     <section className="narrow card">
       <PageTitle title={title}>{title}</PageTitle>
       <p>{me ? refused : needLogin}</p>
       {!me && (
-        <Link to={'/masuk?next=' + encodeURIComponent(window.location.pathname)} className="btn btn--primary">
-          {loginLabel}
+        <Link to={'/masuk?next=' + encodeURIComponent(window.location.pathname + window.location.search)} className="btn btn--primary">
+          {loginLabel ?? t.loginLink}
         </Link>
       )}
     </section>

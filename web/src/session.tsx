@@ -19,13 +19,19 @@ export function SessionProvider({ children }: { children: ReactNode }) {
   const [me, setMe] = useState<Me | null | undefined>(undefined);
   const [meError, setMeError] = useState<ApiError | null>(null);
 
+  // The last error stays until the answer comes: a page opened offline stays (and keeps its state) while
+  // the session is checked again.
   const refreshMe = useCallback(() => {
-    setMeError(null);
     api.me().then(
-      (r) => setMe(r.user),
+      (r) => {
+        setMeError(null);
+        setMe(r.user);
+      },
       (e: unknown) => {
-        if (e instanceof ApiError && e.status === 401) setMe(null);
-        else setMeError(e instanceof ApiError ? e : new ApiError(0, 'network', String(e)));
+        if (e instanceof ApiError && e.status === 401) {
+          setMeError(null);
+          setMe(null);
+        } else setMeError(e instanceof ApiError ? e : new ApiError(0, 'network', String(e)));
       },
     );
   }, []);
@@ -43,6 +49,13 @@ export function SessionProvider({ children }: { children: ReactNode }) {
       alive = false;
     };
   }, [refreshMe]);
+
+  // A session that could not be checked for want of a network is checked again when it returns.
+  useEffect(() => {
+    if (meError?.status !== 0) return;
+    window.addEventListener('online', refreshMe);
+    return () => window.removeEventListener('online', refreshMe);
+  }, [meError, refreshMe]);
 
   return <Ctx.Provider value={{ city, me, meError, setMe, refreshMe }}>{children}</Ctx.Provider>;
 }

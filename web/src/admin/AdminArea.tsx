@@ -24,7 +24,7 @@ export default function AdminArea({ path }: { path: string }) {
   const rest = parts.slice(2).map(decodeURIComponent);
 
   return (
-    <RoleGate allow={(role) => role === 'admin'} title={s.title} needLogin={s.needLogin} refused={s.needAdmin} loginLabel={s.loginLink}>
+    <RoleGate allow={(role) => role === 'admin'} title={s.title} needLogin={s.needLogin} refused={s.needAdmin}>
       <div className="ad-page bo">
       <div className="ad-head">
         <p className="ad-kicker">{s.title}</p>

@@ -5,10 +5,11 @@ import type { CategoryView, PublicReportView, ReportView } from '@api';
 import { ApiError, request } from '../api';
 import { useI18n } from '../i18n';
 import { Link } from '../router';
-import { useSession } from '../session';
+import { RoleGate } from '../RoleGate';
 import { Alert, PageTitle, Spinner } from '../ui';
 import { clearDraft, compressPhoto, isEmpty, loadDraft, newDraft, saveDraft, toForm, type Draft, type Privacy } from './draft';
 import type { LatLng } from './MapView';
+import { kelurahanAt } from './boundaries';
 import { Icon } from './icons';
 import { takeLaporData, type RegionNode } from './prefetch';
 import { useCitizenStrings } from './strings';
@@ -19,28 +20,11 @@ type Errors = Partial<Record<'category' | 'description' | 'location' | `q:${stri
 
 export function Lapor() {
   const s = useCitizenStrings();
-  const { me } = useSession();
-  if (me === undefined) return <Spinner label={s.loading} />;
-  if (!me)
-    return (
-      <section className="ct">
-        <PageTitle title={s.laporTitle}>{s.laporTitle}</PageTitle>
-        <div className="card ct-card">
-          <p>{s.needLogin}</p>
-          <Link to="/masuk" className="btn btn--primary">
-            {s.loginLink}
-          </Link>
-        </div>
-      </section>
-    );
-  if (me.role !== 'citizen')
-    return (
-      <section className="ct">
-        <PageTitle title={s.laporTitle}>{s.laporTitle}</PageTitle>
-        <Alert kind="info">{s.onlyCitizens}</Alert>
-      </section>
-    );
-  return <LaporForm />;
+  return (
+    <RoleGate allow={(role) => role === 'citizen'} title={s.laporTitle} needLogin={s.needLogin} refused={s.onlyCitizens} worksOffline>
+      <LaporForm />
+    </RoleGate>
+  );
 }
 
 function LaporForm() {
@@ -59,6 +43,7 @@ function LaporForm() {
   const [supported, setSupported] = useState<Set<string>>(new Set());
   const [gpsError, setGpsError] = useState(false);
   const sending = useRef(false);
+  const online = useOnline();
   // Choosing a category (or "Ganti") replaces the button that had focus; focus follows to what replaced it
   // instead of falling back to the top of the page.
   const [focusAfterPick, setFocusAfterPick] = useState<'chosen' | 'list' | null>(null);
@@ -101,20 +86,16 @@ function LaporForm() {
     if (!pinKey) return;
     const [lat, lng] = pinKey.split(',');
     let alive = true;
-    request<{ code: string; name: string }>('GET', `/regions/locate?lat=${lat}&lng=${lng}`).then(
-      (r) => {
-        if (!alive) return;
-        setLocated({ name: r.name });
-        update({ kelurahanCode: r.code, kelurahanName: r.name });
-      },
-      (e: unknown) => {
-        if (!alive) return;
-        if (e instanceof ApiError && e.status === 404) {
-          setLocated('outside');
-          update({ kelurahanCode: '', kelurahanName: '' });
-        } else setLocated(null);
-      },
-    );
+    void kelurahanAt(Number(lat), Number(lng)).then((k) => {
+      if (!alive) return;
+      if (k) {
+        setLocated({ name: k.name });
+        update({ kelurahanCode: k.code, kelurahanName: k.name });
+      } else if (k === null) {
+        setLocated('outside');
+        update({ kelurahanCode: '', kelurahanName: '' });
+      } else setLocated(null);
+    });
     return () => {
       alive = false;
     };
@@ -246,7 +227,7 @@ function LaporForm() {
   return (
     <section className="ct">
       <PageTitle title={s.laporTitle}>{s.laporTitle}</PageTitle>
-      {draft.queued && <Alert kind="info">{s.queued}</Alert>}
+      {draft.queued ? <Alert kind="info">{s.queued}</Alert> : !online && <Alert kind="info">{s.offlineNow}</Alert>}
       {topError && <Alert>{topError}</Alert>}
       <form className="ct-form" onSubmit={onSubmit} noValidate>
         <fieldset className="ct-fieldset">
@@ -625,4 +606,19 @@ function Sent({ report, onAgain }: { report: ReportView; onAgain: () => void }) 
       </div>
     </section>
   );
+}
+
+/** Whether the phone has a connection, as the browser knows it (it changes the notice on the form). */
+function useOnline(): boolean {
+  const [online, setOnline] = useState(() => navigator.onLine);
+  useEffect(() => {
+    const update = () => setOnline(navigator.onLine);
+    window.addEventListener('online', update);
+    window.addEventListener('offline', update);
+    return () => {
+      window.removeEventListener('online', update);
+      window.removeEventListener('offline', update);
+    };
+  }, []);
+  return online;
 }

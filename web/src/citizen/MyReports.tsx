@@ -4,7 +4,7 @@ import type { ReportView } from '@api';
 import { ApiError, request } from '../api';
 import { useI18n } from '../i18n';
 import { Link } from '../router';
-import { useSession } from '../session';
+import { RoleGate } from '../RoleGate';
 import { Alert, PageTitle, Spinner } from '../ui';
 import { formatDate, StatusBadge } from './status';
 import { Icon } from './icons';
@@ -12,21 +12,11 @@ import { useCitizenStrings } from './strings';
 
 export function MyReports() {
   const s = useCitizenStrings();
-  const { me } = useSession();
-  if (me === undefined) return <Spinner label={s.loading} />;
-  if (!me)
-    return (
-      <section className="ct">
-        <PageTitle title={s.myReports}>{s.myReports}</PageTitle>
-        <div className="card ct-card">
-          <p>{s.needLoginList}</p>
-          <Link to="/masuk" className="btn btn--primary">
-            {s.loginLink}
-          </Link>
-        </div>
-      </section>
-    );
-  return <List />;
+  return (
+    <RoleGate allow={() => true} title={s.myReports} needLogin={s.needLoginList}>
+      <List />
+    </RoleGate>
+  );
 }
 
 function List() {

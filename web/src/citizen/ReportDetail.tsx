@@ -5,7 +5,7 @@ import type { ReportView } from '@api';
 import { ApiError, request } from '../api';
 import { useI18n } from '../i18n';
 import { Link } from '../router';
-import { useSession } from '../session';
+import { RoleGate } from '../RoleGate';
 import { Alert, PageTitle, Spinner } from '../ui';
 import { formatDate, StatusBadge } from './status';
 import { Icon } from './icons';
@@ -30,21 +30,11 @@ interface Detail {
 
 export function ReportDetail({ trackingNo }: { trackingNo: string }) {
   const s = useCitizenStrings();
-  const { me } = useSession();
-  if (me === undefined) return <Spinner label={s.loading} />;
-  if (!me)
-    return (
-      <section className="ct">
-        <PageTitle title={trackingNo}>{trackingNo}</PageTitle>
-        <div className="card ct-card">
-          <p>{s.needLoginList}</p>
-          <Link to="/masuk" className="btn btn--primary">
-            {s.loginLink}
-          </Link>
-        </div>
-      </section>
-    );
-  return <DetailView trackingNo={trackingNo} />;
+  return (
+    <RoleGate allow={() => true} title={trackingNo} needLogin={s.needLoginList}>
+      <DetailView trackingNo={trackingNo} />
+    </RoleGate>
+  );
 }
 
 function DetailView({ trackingNo }: { trackingNo: string }) {

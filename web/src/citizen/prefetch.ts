@@ -1,10 +1,12 @@
 // /lapor on a slow phone connection: every request that waits for another costs a round trip (2 s on
 // 3G). So the citizen area asks for the form's data as soon as it knows the page is /lapor — beside the
 // session check (/me) instead of after it — and fetches the map (Leaflet) and the kelurahan boundaries
-// at the same time, so that choosing a category shows the map without another wait.
+// at the same time, so that choosing a category shows the map without another wait. Each is kept on the
+// phone too: the form opens offline.
 import type { CategoryView } from '@api';
 import { request } from '../api';
 import { boundaries } from './boundaries';
+import { withOfflineCopy } from './offline';
 
 export interface RegionNode {
   code: string;
@@ -23,8 +25,8 @@ let started: LaporData | null = null;
 
 function fetchLaporData(): LaporData {
   return {
-    categories: request<{ categories: CategoryView[] }>('GET', '/report-categories'),
-    regions: request<{ region: RegionNode }>('GET', '/regions'),
+    categories: withOfflineCopy('categories', () => request<{ categories: CategoryView[] }>('GET', '/report-categories')),
+    regions: withOfflineCopy('regions', () => request<{ region: RegionNode }>('GET', '/regions')),
   };
 }
 
