@@ -296,30 +296,47 @@ function Kpis({ dash, s }: { dash: Dashboard | null; s: CommandStrings }) {
   );
 }
 
-function AgencyTable({ dash, s }: { dash: Dashboard | null; s: CommandStrings }) {
-  if (!dash) return <p className="cc-muted">{s.loading}</p>;
-  const rows = worstFirst(dash.agencies).slice(0, 9);
+type FiguresRow = Dashboard['agencies'][number] | Dashboard['kecamatan'][number];
+type FiguresColumn = 'new' | 'open' | 'overdue' | 'escalated' | 'within';
+
+/** A table of units (OPD or kecamatan), one row each, with the chosen figures as columns. */
+function FiguresTable({ rows, nameHeader, nameOf, columns, s }: { rows: FiguresRow[]; nameHeader: string; nameOf: (r: FiguresRow) => string; columns: FiguresColumn[]; s: CommandStrings }) {
+  const header: Record<FiguresColumn, string> = { new: s.colNew, open: s.colOpen, overdue: s.colOverdue, escalated: s.colEscalated, within: s.colWithin };
+  const cell = (r: FiguresRow, c: FiguresColumn) => {
+    switch (c) {
+      case 'new':
+        return <td key={c}>{num(r.new)}</td>;
+      case 'open':
+        return <td key={c}>{num(r.open)}</td>;
+      case 'overdue':
+        return <td key={c} className={r.overdue > 0 ? 'cc-red' : undefined}>{num(r.overdue)}</td>;
+      case 'escalated':
+        return <td key={c} className={r.escalated > 0 ? 'cc-amber' : undefined}>{num(r.escalated)}</td>;
+      case 'within':
+        return (
+          <td key={c}>
+            <Share value={r.resolvedWithinDeadline} />
+          </td>
+        );
+    }
+  };
   return (
     <table className="cc-table">
       <thead>
         <tr>
-          <th scope="col">{s.colAgency}</th>
-          <th scope="col">{s.colOpen}</th>
-          <th scope="col">{s.colOverdue}</th>
-          <th scope="col">{s.colEscalated}</th>
-          <th scope="col">{s.colWithin}</th>
+          <th scope="col">{nameHeader}</th>
+          {columns.map((c) => (
+            <th key={c} scope="col">
+              {header[c]}
+            </th>
+          ))}
         </tr>
       </thead>
       <tbody>
         {rows.map((r) => (
-          <tr key={r.code}>
-            <th scope="row">{r.name}</th>
-            <td>{num(r.open)}</td>
-            <td className={r.overdue > 0 ? 'cc-red' : undefined}>{num(r.overdue)}</td>
-            <td className={r.escalated > 0 ? 'cc-amber' : undefined}>{num(r.escalated)}</td>
-            <td>
-              <Share value={r.resolvedWithinDeadline} />
-            </td>
+          <tr key={r.code ?? 'none'}>
+            <th scope="row">{nameOf(r)}</th>
+            {columns.map((c) => cell(r, c))}
           </tr>
         ))}
       </tbody>
@@ -327,33 +344,15 @@ function AgencyTable({ dash, s }: { dash: Dashboard | null; s: CommandStrings })
   );
 }
 
+function AgencyTable({ dash, s }: { dash: Dashboard | null; s: CommandStrings }) {
+  if (!dash) return <p className="cc-muted">{s.loading}</p>;
+  return <FiguresTable rows={worstFirst(dash.agencies).slice(0, 9)} nameHeader={s.colAgency} nameOf={(r) => r.name} columns={['open', 'overdue', 'escalated', 'within']} s={s} />;
+}
+
 function KecamatanTable({ dash, s }: { dash: Dashboard | null; s: CommandStrings }) {
   if (!dash) return <p className="cc-muted">{s.loading}</p>;
   return (
-    <table className="cc-table">
-      <thead>
-        <tr>
-          <th scope="col">{s.colKecamatan}</th>
-          <th scope="col">{s.colNew}</th>
-          <th scope="col">{s.colOpen}</th>
-          <th scope="col">{s.colOverdue}</th>
-          <th scope="col">{s.colWithin}</th>
-        </tr>
-      </thead>
-      <tbody>
-        {dash.kecamatan.slice(0, 10).map((r) => (
-          <tr key={r.code ?? 'none'}>
-            <th scope="row">{r.code ? r.name : s.unmapped}</th>
-            <td>{num(r.new)}</td>
-            <td>{num(r.open)}</td>
-            <td className={r.overdue > 0 ? 'cc-red' : undefined}>{num(r.overdue)}</td>
-            <td>
-              <Share value={r.resolvedWithinDeadline} />
-            </td>
-          </tr>
-        ))}
-      </tbody>
-    </table>
+    <FiguresTable rows={dash.kecamatan.slice(0, 10)} nameHeader={s.colKecamatan} nameOf={(r) => (r.code ? r.name : s.unmapped)} columns={['new', 'open', 'overdue', 'within']} s={s} />
   );
 }
 
