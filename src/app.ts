@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { citySchema } from './app-schema.js';
 import type { Config } from './config.js';
 import { Cipher, deriveKeys, loadOrCreateSecretKey } from './platform/crypto.js';
 import { openPglite, openPostgres, type Database } from './platform/db.js';
@@ -202,16 +203,7 @@ export async function buildHttp(ctx: AppContext): Promise<HttpApp> {
       schema: {
         tags: ['platform'],
         summary: 'The city this installation serves',
-        response: {
-          200: z.object({
-            code: z.string(),
-            name: z.string(),
-            provinceName: z.string(),
-            timezone: z.string(),
-            demo: z.boolean(),
-            mapTiles: z.object({ url: z.string(), attribution: z.string() }).nullable(),
-          }),
-        },
+        response: { 200: citySchema },
       },
     },
     publicCity,

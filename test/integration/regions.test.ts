@@ -1,7 +1,7 @@
 import zlib from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { geometryContains, type AreaGeometry, type Position, type Ring } from '../../src/modules/regions/geometry.js';
-import type { RegionNode } from '../../src/modules/regions/service.js';
+import type { RegionNode } from '../../src/modules/regions/schema.js';
 import { bearer, describeEachDatabase, startHarness, type Harness } from '../support/harness.js';
 
 /** Regions over HTTP: the demo city's tree, its (approximate) boundaries, point lookup and boundary import. */

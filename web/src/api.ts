@@ -1,24 +1,14 @@
 // Every call to the SatuKota JSON API goes through here: same-origin cookies, JSON bodies,
 // the chosen language in Accept-Language, and the CSRF token on every state-changing request.
-import type { LoginBody, Me, PrivacyNotice, RegisterBody, SessionResponse } from '@api';
+import type { City, LoginBody, Me, PrivacyNotice, RegisterBody, SessionResponse } from '@api';
 import { getLang, strings } from './i18n';
 
 // The API's types come from the server's schemas (src/api-types.ts), as types only: no server code and
 // no zod in the bundle.
-export type { Me, PrivacyNotice };
+export type { City, Me, PrivacyNotice };
 export type Role = Me['role'];
 export type Scope = NonNullable<Me['scope']>;
 export type ScopeKind = Scope['kind'];
-
-/** GET /api/v1/city (its schema is still inline in src/app.ts). */
-export interface City {
-  code: string;
-  name: string;
-  provinceName: string;
-  timezone: string;
-  demo: boolean;
-  mapTiles: { url: string; attribution: string } | null;
-}
 
 /** What the register form sends: the API's body, with the consent given to a known notice version. */
 export type RegisterInput = RegisterBody & { consent: true; consentVersion: string };

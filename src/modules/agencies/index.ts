@@ -7,31 +7,14 @@ import type { AuditTrail } from '../audit/audit.js';
 import { authorize } from '../identity/policy.js';
 import { requestMeta } from '../identity/routes.js';
 import { errorSchema } from '../identity/schema.js';
+import { agencySchema, type Agency } from './schema.js';
 
 /**
  * Agencies: the city's OPD (organisasi perangkat daerah — its own departments and agencies) and
  * external agencies such as the police or the port operator. Heads are officers with the agency as
  * scope and the head flag; they are looked up through identity, not stored twice.
  */
-export interface Agency {
-  code: string;
-  kind: 'opd' | 'external';
-  name: string;
-  shortName: string;
-  description: string | null;
-  head: { id: string; name: string } | null;
-}
-
 export type AgencyInput = Omit<Agency, 'head'>;
-
-export const agencySchema = z.object({
-  code: z.string(),
-  kind: z.enum(['opd', 'external']),
-  name: z.string(),
-  shortName: z.string(),
-  description: z.string().nullable(),
-  head: z.object({ id: z.string(), name: z.string() }).nullable(),
-});
 
 const agencyInputSchema = z.object({
   code: z.string().regex(/^[a-z0-9][a-z0-9-]{1,39}$/, 'lower-case letters, digits and hyphens, 2–40'),

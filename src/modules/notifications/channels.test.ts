@@ -3,7 +3,8 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AppError } from '../../platform/errors.js';
-import { consoleAdapter, maskRecipient, mergeConfig, presentConfig, SECRET_MASK, webhookAdapter, type WebhookConfig } from './channels.js';
+import { consoleAdapter, maskRecipient, mergeConfig, presentConfig, webhookAdapter, type WebhookConfig } from './channels.js';
+import { SECRET_MASK } from './schema.js';
 
 interface Received {
   path: string;

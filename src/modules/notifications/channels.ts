@@ -1,6 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { z } from 'zod';
 import { errors } from '../../platform/errors.js';
+import { SECRET_MASK, type ChannelKind } from './schema.js';
 
 /**
  * Notification channels: where a message leaves SatuKota. `console` prints to stdout (the default,
@@ -8,9 +9,6 @@ import { errors } from '../../platform/errors.js';
  * SMS / WhatsApp gateway over HTTP. An adapter throws when the message did not go out; the job runner
  * then retries it with back-off.
  */
-export const CHANNEL_KINDS = ['console', 'smtp', 'webhook'] as const;
-export type ChannelKind = (typeof CHANNEL_KINDS)[number];
-
 export interface OutgoingMessage {
   /** Phone (E.164) for webhook, e-mail for smtp; console takes anything or nothing. */
   to: string | null;
@@ -52,7 +50,6 @@ export interface ChannelAdapter {
 
 // --- secrets in configs ---------------------------------------------------------------------------
 
-export const SECRET_MASK = '********';
 const SECRET_FIELDS: Record<ChannelKind, readonly string[]> = { console: [], smtp: ['password'], webhook: ['secret'] };
 
 type Json = Record<string, unknown>;

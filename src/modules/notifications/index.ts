@@ -1,6 +1,4 @@
 export {
-  CHANNEL_KINDS,
-  SECRET_MASK,
   consoleAdapter,
   defaultAdapters,
   maskRecipient,
@@ -12,19 +10,16 @@ export {
   type Adapters,
   type ChannelAdapter,
   type ChannelConfig,
-  type ChannelKind,
   type OutgoingMessage,
 } from './channels.js';
 export {
   DELIVER_JOB,
   MAX_ATTEMPTS,
   NotificationsService,
-  type ChannelView,
-  type DeliveryStatus,
-  type DeliveryView,
   type NotificationMessage,
   type NotificationsOptions,
   type Recipient,
   type ReportsLookup,
 } from './service.js';
 export { notificationRoutes } from './routes.js';
+export { CHANNEL_KINDS, SECRET_MASK, type ChannelKind, type ChannelView, type DeliveryStatus, type DeliveryView } from './schema.js';

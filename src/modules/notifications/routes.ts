@@ -3,35 +3,9 @@ import type { HttpApp } from '../../platform/http.js';
 import { authorize } from '../identity/policy.js';
 import { requestMeta } from '../identity/routes.js';
 import { errorSchema } from '../identity/schema.js';
-import { CHANNEL_KINDS, consoleConfigSchema, SECRET_MASK, smtpConfigSchema, webhookConfigSchema } from './channels.js';
+import { consoleConfigSchema, smtpConfigSchema, webhookConfigSchema } from './channels.js';
+import { channelSchema, channelTestResultSchema, deliverySchema, SECRET_MASK } from './schema.js';
 import type { NotificationsService } from './service.js';
-
-const channelSchema = z.object({
-  id: z.string(),
-  kind: z.enum(CHANNEL_KINDS),
-  name: z.string(),
-  enabled: z.boolean(),
-  config: z.record(z.string(), z.unknown()).describe(`secrets shown as ${SECRET_MASK}`),
-  createdAt: z.string(),
-  updatedAt: z.string(),
-});
-
-const deliverySchema = z.object({
-  id: z.number(),
-  channelId: z.string(),
-  channelName: z.string(),
-  channelKind: z.enum(CHANNEL_KINDS),
-  recipient: z.string().nullable().describe('masked address; null for a console message to an account holder'),
-  recipientUserId: z.string().nullable(),
-  topic: z.string(),
-  subject: z.string(),
-  reportId: z.string().nullable(),
-  status: z.enum(['pending', 'sent', 'failed', 'skipped']),
-  attempts: z.number(),
-  lastError: z.string().nullable(),
-  createdAt: z.string(),
-  sentAt: z.string().nullable(),
-});
 
 const name = z.string().trim().min(1).max(100);
 const enabled = z.boolean().default(true);
@@ -109,7 +83,7 @@ export function notificationRoutes(app: HttpApp, notifications: NotificationsSer
         summary: 'Send a test message now (admin)',
         params: channelParams,
         body: z.object({ to: z.string().max(320).optional().describe('a phone number (webhook) or an e-mail address (smtp)') }),
-        response: { 200: z.object({ ok: z.boolean(), error: z.string().nullable() }), ...errs },
+        response: { 200: channelTestResultSchema, ...errs },
       },
     },
     async (request) => {

@@ -17,8 +17,8 @@ import {
   presentConfig,
   type Adapters,
   type ChannelConfig,
-  type ChannelKind,
 } from './channels.js';
+import type { ChannelKind, ChannelView, DeliveryStatus, DeliveryView } from './schema.js';
 
 /**
  * Notifications: messages to citizens and officers about their reports, through every enabled
@@ -40,37 +40,6 @@ export interface NotificationMessage {
   reportId?: string | undefined;
   /** Unique per cause (e.g. `event:<outbox id>`): notifying again for the same cause adds nothing. */
   dedupeKey: string;
-}
-
-export type DeliveryStatus = 'pending' | 'sent' | 'failed' | 'skipped';
-
-export interface ChannelView {
-  id: string;
-  kind: ChannelKind;
-  name: string;
-  enabled: boolean;
-  /** Secrets replaced by `********`. */
-  config: Record<string, unknown>;
-  createdAt: string;
-  updatedAt: string;
-}
-
-export interface DeliveryView {
-  id: number;
-  channelId: string;
-  channelName: string;
-  channelKind: ChannelKind;
-  /** Masked address; null for a console message to an account holder. */
-  recipient: string | null;
-  recipientUserId: string | null;
-  topic: string;
-  subject: string;
-  reportId: string | null;
-  status: DeliveryStatus;
-  attempts: number;
-  lastError: string | null;
-  createdAt: string;
-  sentAt: string | null;
 }
 
 /** What the subscriber needs from the reports module (ReportsService fits). */

@@ -4,25 +4,14 @@ import { errors } from '../../platform/errors.js';
 import type { HttpApp } from '../../platform/http.js';
 import { authorize } from '../identity/policy.js';
 import { errorSchema } from '../identity/schema.js';
-import type { RegionNode, RegionsService } from './service.js';
-
-const regionNode: z.ZodType<RegionNode> = z.lazy(() =>
-  z.object({
-    code: z.string(),
-    name: z.string(),
-    level: z.enum(['province', 'regency', 'district', 'village']),
-    villageKind: z.enum(['kelurahan', 'desa']).optional(),
-    hasBoundary: z.boolean(),
-    boundaryApproximate: z.boolean(),
-    children: z.array(regionNode).optional(),
-  }),
-);
+import { boundaryImportResultSchema, regionNodeSchema } from './schema.js';
+import type { RegionsService } from './service.js';
 
 export function regionRoutes(app: HttpApp, regions: RegionsService): void {
   const tags = ['regions'];
   const errs = { 400: errorSchema, 401: errorSchema, 403: errorSchema, 404: errorSchema, 422: errorSchema };
 
-  app.get('/api/v1/regions', { schema: { tags, summary: "The city's kecamatan and kelurahan/desa as a tree (Kemendagri codes)", response: { 200: z.object({ region: regionNode }), ...errs } } }, async () => {
+  app.get('/api/v1/regions', { schema: { tags, summary: "The city's kecamatan and kelurahan/desa as a tree (Kemendagri codes)", response: { 200: z.object({ region: regionNodeSchema }), ...errs } } }, async () => {
     const region = await regions.tree();
     if (!region) throw errors.notFound({ id: 'Wilayah kota', en: 'The city region' });
     return { region };
@@ -69,7 +58,7 @@ export function regionRoutes(app: HttpApp, regions: RegionsService): void {
         querystring: z.object({ codeProperty: z.string().max(40).optional() }),
         body: z.object({ type: z.literal('FeatureCollection'), features: z.array(z.unknown()) }).passthrough(),
         response: {
-          200: z.object({ imported: z.number(), approximate: z.boolean(), skipped: z.array(z.object({ code: z.string().nullable(), reason: z.string() })) }),
+          200: boundaryImportResultSchema,
           ...errs,
         },
       },

@@ -6,22 +6,13 @@ import { errors } from '../../platform/errors.js';
 import type { Progress } from '../../platform/progress.js';
 import { regencyArea, villageKind } from './kemendagri.js';
 import { bboxOf, geometryContains, normaliseGeometry, validateAreaGeometry, type AreaGeometry } from './geometry.js';
+import type { BoundaryImportResult, RegionNode } from './schema.js';
 
 /**
  * Regions: the city's Kemendagri areas (kecamatan and kelurahan/desa, names in title case) and their
  * boundaries. Point → kelurahan: the GiST index on the bounding boxes narrows the candidates in SQL,
  * the exact polygon test (holes included) decides in code — no PostGIS needed.
  */
-export interface RegionNode {
-  code: string;
-  name: string;
-  level: 'province' | 'regency' | 'district' | 'village';
-  villageKind?: 'kelurahan' | 'desa' | undefined;
-  hasBoundary: boolean;
-  boundaryApproximate: boolean;
-  children?: RegionNode[];
-}
-
 interface RegionRow {
   code: string;
   level: RegionNode['level'];
@@ -30,12 +21,6 @@ interface RegionRow {
   village_kind: 'kelurahan' | 'desa' | null;
   has_boundary: boolean;
   geometry_approximate: boolean;
-}
-
-export interface BoundaryImportResult {
-  imported: number;
-  approximate: boolean;
-  skipped: { code: string | null; reason: string }[];
 }
 
 export const DEFAULT_CODE_PROPERTY = 'KDEPUM';

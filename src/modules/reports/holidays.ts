@@ -2,13 +2,7 @@ import type { Database } from '../../platform/db.js';
 import { errors } from '../../platform/errors.js';
 import type { AuditTrail } from '../audit/audit.js';
 import { calendarFromDates, indonesianPublicHolidays, localDate, type WorkingCalendar } from './calendar.js';
-
-export interface Holiday {
-  date: string;
-  name: string;
-  kind: 'public' | 'cuti_bersama';
-  source: 'date-holidays' | 'admin';
-}
+import type { Holiday } from './schema.js';
 
 /** How long a node trusts its copy of the calendar; another node's change shows within this time. */
 const CACHE_MS = 60_000;

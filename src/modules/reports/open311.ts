@@ -28,6 +28,7 @@ import {
   type Open311Format,
 } from './open311-format.js';
 import { photosOf, Where } from './queries.js';
+import { open311KeySchema, type Open311Key } from './schema.js';
 import type { PhotoRow, ReportRow, ReportsService } from './service.js';
 import { OPEN_STATUSES, PUBLIC_STATUSES, statusName, type ReportStatus } from './workflow.js';
 
@@ -47,15 +48,6 @@ const MAX_RESULTS = 1000;
 const MAX_WINDOW_DAYS = 90;
 
 // --- API keys -------------------------------------------------------------------------------------
-
-export interface Open311Key {
-  id: string;
-  name: string;
-  prefix: string;
-  createdAt: string;
-  revokedAt: string | null;
-  lastUsedAt: string | null;
-}
 
 /** Keys for Open311 clients: only a hash is stored; the key is shown once, when it is made. */
 export class Open311Keys {
@@ -353,15 +345,14 @@ export function open311Routes(app: HttpApp, reports: ReportsService, keys: Open3
   );
 
   // --- key management for the admin ----------------------------------------------------------------
-  const keySchema = z.object({ id: z.string(), name: z.string(), prefix: z.string(), createdAt: z.string(), revokedAt: z.string().nullable(), lastUsedAt: z.string().nullable() });
   const errs = { 400: errorSchema, 401: errorSchema, 403: errorSchema, 404: errorSchema };
-  app.get('/api/v1/open311-keys', { schema: { tags: ['open311'], summary: 'Open311 API keys (admin)', response: { 200: z.object({ keys: z.array(keySchema) }), ...errs } } }, async (request) => {
+  app.get('/api/v1/open311-keys', { schema: { tags: ['open311'], summary: 'Open311 API keys (admin)', response: { 200: z.object({ keys: z.array(open311KeySchema) }), ...errs } } }, async (request) => {
     authorize(request.principal, 'open311_keys.manage');
     return { keys: await keys.list() };
   });
   app.post(
     '/api/v1/open311-keys',
-    { schema: { tags: ['open311'], summary: 'Make an Open311 API key (admin); the key is shown only in this answer', body: z.object({ name: z.string().trim().min(2).max(100) }), response: { 201: z.object({ key: z.string(), record: keySchema }), ...errs } } },
+    { schema: { tags: ['open311'], summary: 'Make an Open311 API key (admin); the key is shown only in this answer', body: z.object({ name: z.string().trim().min(2).max(100) }), response: { 201: z.object({ key: z.string(), record: open311KeySchema }), ...errs } } },
     async (request, reply) => {
       const p = authorize(request.principal, 'open311_keys.manage');
       return reply.status(201).send(await keys.create(request.body.name, { id: p.userId, label: p.role }));

@@ -11,9 +11,9 @@ import { categoryInputSchema } from './categories.js';
 import { PHOTO_MAX_BYTES } from './photos.js';
 import { presentPublic, presentReport, presentTimeline, type PresentContext } from './present.js';
 import { listWhere, pageOfReports, photosOf, publicWhere } from './queries.js';
-import { categoryViewSchema, listFiltersSchema, publicReportSchema, reportSchema, timelineEntrySchema } from './schema.js';
+import { categoryViewSchema, holidaySchema, listFiltersSchema, publicReportSchema, reportDetailSchema, reportSchema, timelineEntrySchema } from './schema.js';
 import type { Origin, ReportRow, ReportsService, SubmitInput } from './service.js';
-import { PUBLIC_STATUSES, REPORT_STATUSES, TRANSITION_ACTIONS, type TransitionAction } from './workflow.js';
+import { PUBLIC_STATUSES, TRANSITION_ACTIONS, type TransitionAction } from './workflow.js';
 
 export const MAX_PHOTOS = 5;
 
@@ -97,11 +97,6 @@ export function reportRoutes(app: HttpApp, reports: ReportsService, deps: { db: 
       duplicates,
     };
   };
-  const detailSchema = z.object({
-    report: reportSchema,
-    timeline: z.array(timelineEntrySchema),
-    duplicates: z.array(z.object({ trackingNo: z.string(), status: z.enum(REPORT_STATUSES), distanceMeters: z.number(), submittedAt: z.string() })),
-  });
 
   // --- categories and holidays ----------------------------------------------------------------------
   app.get(
@@ -135,7 +130,6 @@ export function reportRoutes(app: HttpApp, reports: ReportsService, deps: { db: 
     },
   );
 
-  const holidaySchema = z.object({ date: z.string(), name: z.string(), kind: z.enum(['public', 'cuti_bersama']), source: z.enum(['date-holidays', 'admin']) });
   app.get(
     '/api/v1/holidays',
     { schema: { tags, summary: 'Holidays and cuti bersama that deadlines skip', querystring: z.object({ year: z.coerce.number().int().min(2000).max(2100).optional() }), response: { 200: z.object({ holidays: z.array(holidaySchema) }) } } },
@@ -307,7 +301,7 @@ export function reportRoutes(app: HttpApp, reports: ReportsService, deps: { db: 
   const refParams = z.object({ ref: z.string().min(1).max(40) });
   app.get(
     '/api/v1/reports/:ref',
-    { schema: { tags, summary: 'One report with its timeline (by id or tracking number)', params: refParams, response: { 200: detailSchema, ...errs } } },
+    { schema: { tags, summary: 'One report with its timeline (by id or tracking number)', params: refParams, response: { 200: reportDetailSchema, ...errs } } },
     async (request) => {
       const row = await reports.readable(request.principal, request.params.ref);
       return detail(request, row, request.principal!);
@@ -321,7 +315,7 @@ export function reportRoutes(app: HttpApp, reports: ReportsService, deps: { db: 
         tags,
         summary: 'A workflow action: verify, reject, merge, dispatch, return, start, resolve (optionally multipart with a `photo`), close (rating), dispute',
         params: refParams.extend({ action: z.enum(TRANSITION_ACTIONS) }),
-        response: { 200: detailSchema, ...errs },
+        response: { 200: reportDetailSchema, ...errs },
       },
     },
     async (request) => {

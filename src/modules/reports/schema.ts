@@ -149,3 +149,59 @@ export const listFiltersSchema = z.object({
   sort: z.enum(['due', 'newest', 'priority']).default('due'),
 });
 export type ListFilters = z.infer<typeof listFiltersSchema>;
+
+/** One report with its timeline (`GET /api/v1/reports/:ref`, and the answer to a workflow action). */
+export const reportDetailSchema = z.object({
+  report: reportSchema,
+  timeline: z.array(timelineEntrySchema),
+  duplicates: z.array(z.object({ trackingNo: z.string(), status: z.enum(REPORT_STATUSES), distanceMeters: z.number(), submittedAt: z.string() })),
+});
+
+/** A holiday or cuti bersama day, which working-day deadlines skip. */
+export const holidaySchema = z.object({ date: z.string(), name: z.string(), kind: z.enum(['public', 'cuti_bersama']), source: z.enum(['date-holidays', 'admin']) });
+export type Holiday = z.infer<typeof holidaySchema>;
+
+/** An Open311 API key as the admin sees it (never the key itself, only its prefix). */
+export const open311KeySchema = z.object({ id: z.string(), name: z.string(), prefix: z.string(), createdAt: z.string(), revokedAt: z.string().nullable(), lastUsedAt: z.string().nullable() });
+export type Open311Key = z.infer<typeof open311KeySchema>;
+
+// --- statistics (src/modules/reports/stats.ts) ------------------------------------------------------
+
+export const statsWindowSchema = z.object({ from: z.string(), to: z.string() });
+
+export const figuresSchema = z.object({
+  new: z.number(),
+  open: z.number(),
+  overdue: z.number(),
+  escalated: z.number(),
+  resolved: z.number(),
+  emergencyOpen: z.number(),
+  /** Median hours from submission to resolution, of those resolved in the window. */
+  medianHoursToResolve: z.number().nullable(),
+  /** Of those resolved in the window with a deadline, the share resolved by it (0–1). */
+  resolvedWithinDeadline: z.number().nullable(),
+});
+export type Figures = z.infer<typeof figuresSchema>;
+
+/** The figures of one OPD. */
+export const agencyFiguresSchema = figuresSchema.extend({ code: z.string(), name: z.string() });
+export type AgencyFigures = z.infer<typeof agencyFiguresSchema>;
+
+/** The figures of one kecamatan; `code` null for reports outside every kecamatan. */
+export const kecamatanFiguresSchema = figuresSchema.extend({ code: z.string().nullable(), name: z.string() });
+export type KecamatanFigures = z.infer<typeof kecamatanFiguresSchema>;
+
+/** One day of the city's calendar: reports submitted, resolved, and (of those submitted) escalated. */
+export const trendDaySchema = z.object({ day: z.string(), submitted: z.number(), resolved: z.number(), escalated: z.number() });
+export type TrendDay = z.infer<typeof trendDaySchema>;
+
+/** Reports in one cell of the map's grid; a cell holding one report comes back as that report. */
+export const reportClusterSchema = z.object({
+  lat: z.number(),
+  lng: z.number(),
+  count: z.number(),
+  open: z.number(),
+  overdue: z.number(),
+  emergency: z.number(),
+  report: z.object({ id: z.string(), trackingNo: z.string(), status: z.string(), category: z.string() }).optional(),
+});

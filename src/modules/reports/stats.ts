@@ -6,6 +6,18 @@ import { authorize, type Principal } from '../identity/policy.js';
 import { errorSchema } from '../identity/schema.js';
 import type { NameDirectory } from './names.js';
 import { scopeFilter, Where } from './queries.js';
+import {
+  agencyFiguresSchema,
+  figuresSchema,
+  kecamatanFiguresSchema,
+  reportClusterSchema,
+  statsWindowSchema,
+  trendDaySchema,
+  type AgencyFigures,
+  type Figures,
+  type KecamatanFigures,
+  type TrendDay,
+} from './schema.js';
 import { OPEN_STATUSES } from './workflow.js';
 
 /**
@@ -13,19 +25,6 @@ import { OPEN_STATUSES } from './workflow.js';
  * everything still open; every figure is one aggregate pass over that set, using the indexes on
  * submitted_at, resolved_at and the partial index of open reports.
  */
-export interface Figures {
-  new: number;
-  open: number;
-  overdue: number;
-  escalated: number;
-  resolved: number;
-  emergencyOpen: number;
-  /** Median hours from submission to resolution, of those resolved in the window. */
-  medianHoursToResolve: number | null;
-  /** Of those resolved in the window with a deadline, the share resolved by it (0–1). */
-  resolvedWithinDeadline: number | null;
-}
-
 const FIGURES_SQL = `
   count(*) filter (where submitted_at >= $1)::int as new,
   count(*) filter (where status = any($3))::int as open,
@@ -91,14 +90,14 @@ export class ReportStats {
     return figures((await this.aggregate<FiguresRow>(`select ${FIGURES_SQL} from reports ${where}`, where.params))[0]!);
   }
 
-  async byAgency(viewer: Principal, w: StatsWindow): Promise<(Figures & { code: string; name: string })[]> {
+  async byAgency(viewer: Principal, w: StatsWindow): Promise<AgencyFigures[]> {
     const where = this.base(viewer, w);
     const rows = await this.aggregate<FiguresRow & { code: string }>(`select agency_code as code, ${FIGURES_SQL} from reports ${where} group by agency_code`, where.params);
     const names = await this.names.get();
     return rows.map((r) => ({ code: r.code, name: names.agency(r.code).shortName, ...figures(r) })).sort((a, b) => b.open - a.open || a.name.localeCompare(b.name));
   }
 
-  async byKecamatan(viewer: Principal, w: StatsWindow): Promise<(Figures & { code: string | null; name: string })[]> {
+  async byKecamatan(viewer: Principal, w: StatsWindow): Promise<KecamatanFigures[]> {
     const where = this.base(viewer, w);
     const rows = await this.aggregate<FiguresRow & { code: string | null }>(`select kecamatan_code as code, ${FIGURES_SQL} from reports ${where} group by kecamatan_code`, where.params);
     const names = await this.names.get();
@@ -108,8 +107,8 @@ export class ReportStats {
   }
 
   /** Per day of the city's calendar in the window: reports submitted, resolved, and escalated. */
-  async trend(viewer: Principal, w: StatsWindow, timezone: string): Promise<{ day: string; submitted: number; resolved: number; escalated: number }[]> {
-    const days = new Map<string, { day: string; submitted: number; resolved: number; escalated: number }>();
+  async trend(viewer: Principal, w: StatsWindow, timezone: string): Promise<TrendDay[]> {
+    const days = new Map<string, TrendDay>();
     const entry = (day: string) => days.get(day) ?? days.set(day, { day, submitted: 0, resolved: 0, escalated: 0 }).get(day)!;
     for (const [column, field] of [
       ['submitted_at', 'submitted'],
@@ -179,17 +178,6 @@ export class ReportStats {
   }
 }
 
-const figuresSchema = z.object({
-  new: z.number(),
-  open: z.number(),
-  overdue: z.number(),
-  escalated: z.number(),
-  resolved: z.number(),
-  emergencyOpen: z.number(),
-  medianHoursToResolve: z.number().nullable(),
-  resolvedWithinDeadline: z.number().nullable(),
-});
-
 const windowQuery = z.object({
   from: z.iso.datetime({ offset: true }).optional(),
   to: z.iso.datetime({ offset: true }).optional(),
@@ -206,12 +194,11 @@ function windowOf(q: z.infer<typeof windowQuery>): StatsWindow {
 export function statsRoutes(app: HttpApp, stats: ReportStats, timezone: string): void {
   const tags = ['stats'];
   const errs = { 400: errorSchema, 401: errorSchema, 403: errorSchema };
-  const windowSchema = z.object({ from: z.string(), to: z.string() });
   const present = (w: StatsWindow) => ({ from: w.from.toISOString(), to: w.to.toISOString() });
 
   app.get(
     '/api/v1/stats/summary',
-    { schema: { tags, summary: 'KPIs over a window (default: the last 30 days plus everything still open)', querystring: windowQuery, response: { 200: z.object({ window: windowSchema, figures: figuresSchema }), ...errs } } },
+    { schema: { tags, summary: 'KPIs over a window (default: the last 30 days plus everything still open)', querystring: windowQuery, response: { 200: z.object({ window: statsWindowSchema, figures: figuresSchema }), ...errs } } },
     async (request) => {
       const p = authorize(request.principal, 'stats.read');
       const w = windowOf(request.query);
@@ -220,7 +207,7 @@ export function statsRoutes(app: HttpApp, stats: ReportStats, timezone: string):
   );
   app.get(
     '/api/v1/stats/agencies',
-    { schema: { tags, summary: 'The same figures per OPD (league table)', querystring: windowQuery, response: { 200: z.object({ window: windowSchema, rows: z.array(figuresSchema.extend({ code: z.string(), name: z.string() })) }), ...errs } } },
+    { schema: { tags, summary: 'The same figures per OPD (league table)', querystring: windowQuery, response: { 200: z.object({ window: statsWindowSchema, rows: z.array(agencyFiguresSchema) }), ...errs } } },
     async (request) => {
       const p = authorize(request.principal, 'stats.read');
       const w = windowOf(request.query);
@@ -229,7 +216,7 @@ export function statsRoutes(app: HttpApp, stats: ReportStats, timezone: string):
   );
   app.get(
     '/api/v1/stats/kecamatan',
-    { schema: { tags, summary: 'The same figures per kecamatan', querystring: windowQuery, response: { 200: z.object({ window: windowSchema, rows: z.array(figuresSchema.extend({ code: z.string().nullable(), name: z.string() })) }), ...errs } } },
+    { schema: { tags, summary: 'The same figures per kecamatan', querystring: windowQuery, response: { 200: z.object({ window: statsWindowSchema, rows: z.array(kecamatanFiguresSchema) }), ...errs } } },
     async (request) => {
       const p = authorize(request.principal, 'stats.read');
       const w = windowOf(request.query);
@@ -243,7 +230,7 @@ export function statsRoutes(app: HttpApp, stats: ReportStats, timezone: string):
         tags,
         summary: 'Reports submitted, resolved and (of those submitted) escalated per day of the city’s calendar',
         querystring: windowQuery,
-        response: { 200: z.object({ window: windowSchema, days: z.array(z.object({ day: z.string(), submitted: z.number(), resolved: z.number(), escalated: z.number() })) }), ...errs },
+        response: { 200: z.object({ window: statsWindowSchema, days: z.array(trendDaySchema) }), ...errs },
       },
     },
     async (request) => {
@@ -267,18 +254,8 @@ export function statsRoutes(app: HttpApp, stats: ReportStats, timezone: string):
         }),
         response: {
           200: z.object({
-            window: windowSchema,
-            clusters: z.array(
-              z.object({
-                lat: z.number(),
-                lng: z.number(),
-                count: z.number(),
-                open: z.number(),
-                overdue: z.number(),
-                emergency: z.number(),
-                report: z.object({ id: z.string(), trackingNo: z.string(), status: z.string(), category: z.string() }).optional(),
-              }),
-            ),
+            window: statsWindowSchema,
+            clusters: z.array(reportClusterSchema),
           }),
           ...errs,
         },

@@ -1,21 +1,12 @@
 // /admin/kategori: the report categories; /admin/kategori/<code> edits one, /admin/kategori/baru adds one.
 import { useState, type FormEvent } from 'react';
-import type { CategoryView } from '@api';
+import type { Agency, CategoryView } from '@api';
 import { request } from '../api';
 import { Link, navigate } from '../router';
 import { Spinner } from '../ui';
 import { Check, Input, Select, Textarea } from './controls';
 import { AdminTable, Msg, SectionHead, useAction, useLoad } from './shared';
 import { useAdminStrings, type AdminStrings } from './strings';
-
-export interface Agency {
-  code: string;
-  kind: 'opd' | 'external';
-  name: string;
-  shortName: string;
-  description: string | null;
-  head: { id: string; name: string } | null;
-}
 
 const QUESTION_TYPES = ['string', 'text', 'number', 'datetime', 'singlevaluelist', 'multivaluelist'];
 

@@ -1,16 +1,10 @@
 // /admin/libur: the holidays and cuti bersama of a year, which working-day deadlines skip.
 import { useState, type FormEvent } from 'react';
+import type { Holiday } from '@api';
 import { request } from '../api';
 import { Input, Select } from './controls';
 import { AdminTable, fmtDate, Msg, SectionHead, useAction, useLoad, WhenLoaded } from './shared';
 import { useAdminStrings } from './strings';
-
-interface Holiday {
-  date: string;
-  name: string;
-  kind: 'public' | 'cuti_bersama';
-  source: 'date-holidays' | 'admin';
-}
 
 export function Holidays() {
   const { s, lang } = useAdminStrings();

@@ -1,53 +1,33 @@
 // /admin/notifikasi: notification channels (console, SMTP, webhook), a test button, and the failed
 // deliveries with a retry. Secrets come back masked as ******** and are sent back unchanged or replaced.
 import { useState, type FormEvent } from 'react';
+import type { ChannelTestResult, ChannelView, DeliveryView } from '@api';
 import { request } from '../api';
 import { Check, Input, Select, Textarea } from './controls';
 import { AdminTable, fmtDateTime, Msg, SectionHead, useAction, useLoad, WhenLoaded } from './shared';
 import { useAdminStrings, type AdminStrings } from './strings';
 
-type Kind = 'console' | 'smtp' | 'webhook';
-interface Channel {
-  id: string;
-  kind: Kind;
-  name: string;
-  enabled: boolean;
-  config: Record<string, unknown>;
-  createdAt: string;
-  updatedAt: string;
-}
-interface Delivery {
-  id: number;
-  channelName: string;
-  channelKind: Kind;
-  recipient: string | null;
-  topic: string;
-  subject: string;
-  status: string;
-  attempts: number;
-  lastError: string | null;
-  createdAt: string;
-}
+type Kind = ChannelView['kind'];
 
 const MASK = '********';
 
 export function Notifications() {
   const { s, lang } = useAdminStrings();
-  const channels = useLoad<{ channels: Channel[] }>('/notification-channels');
-  const failed = useLoad<{ deliveries: Delivery[] }>('/notification-deliveries?status=failed&limit=100');
-  const [editing, setEditing] = useState<Channel | null>(null);
+  const channels = useLoad<{ channels: ChannelView[] }>('/notification-channels');
+  const failed = useLoad<{ deliveries: DeliveryView[] }>('/notification-deliveries?status=failed&limit=100');
+  const [editing, setEditing] = useState<ChannelView | null>(null);
   const [testTo, setTestTo] = useState('');
   const { busy, ok, err, run, setOk, setErr } = useAction();
 
-  function test(c: Channel) {
+  function test(c: ChannelView) {
     void run(async () => {
-      const r = await request<{ ok: boolean; error: string | null }>('POST', `/notification-channels/${c.id}/test`, testTo.trim() ? { to: testTo.trim() } : {});
+      const r = await request<ChannelTestResult>('POST', `/notification-channels/${c.id}/test`, testTo.trim() ? { to: testTo.trim() } : {});
       if (!r.ok) throw new Error(s.ntfTestFail(c.name, r.error ?? '?'));
       return s.ntfTestOk(c.name);
     });
   }
 
-  function remove(c: Channel) {
+  function remove(c: ChannelView) {
     if (!window.confirm(s.confirmRemove(c.name))) return;
     void run(async () => {
       await request('DELETE', `/notification-channels/${c.id}`);
@@ -57,9 +37,9 @@ export function Notifications() {
     });
   }
 
-  function retry(d: Delivery) {
+  function retry(d: DeliveryView) {
     void run(async () => {
-      const r = await request<{ delivery: Delivery }>('POST', `/notification-deliveries/${d.id}/retry`);
+      const r = await request<{ delivery: DeliveryView }>('POST', `/notification-deliveries/${d.id}/retry`);
       failed.reload();
       return s.retried(r.delivery.status);
     });
@@ -147,7 +127,7 @@ export function Notifications() {
   );
 }
 
-function summary(c: Channel): string {
+function summary(c: ChannelView): string {
   if (c.kind === 'smtp') return `${String(c.config.host ?? '')}:${String(c.config.port ?? '')} · ${String(c.config.from ?? '')}`;
   if (c.kind === 'webhook') return String(c.config.url ?? '');
   return '—';
@@ -155,7 +135,7 @@ function summary(c: Channel): string {
 
 const str = (v: unknown) => (v === undefined || v === null ? '' : String(v));
 
-function ChannelForm({ channel, s, onDone }: { channel?: Channel; s: AdminStrings; onDone: (msg: string | null) => void }) {
+function ChannelForm({ channel, s, onDone }: { channel?: ChannelView; s: AdminStrings; onDone: (msg: string | null) => void }) {
   const cfg = channel?.config ?? {};
   const [kind, setKind] = useState<Kind>(channel?.kind ?? 'webhook');
   const [name, setName] = useState(channel?.name ?? '');

@@ -1,22 +1,14 @@
 // /admin/open311: API keys for other applications (GeoReport v2). A new key is shown once.
 import { useState, type FormEvent } from 'react';
+import type { Open311Key } from '@api';
 import { request } from '../api';
 import { Input } from './controls';
 import { AdminTable, fmtDateTime, Msg, SectionHead, useAction, useLoad, WhenLoaded } from './shared';
 import { useAdminStrings } from './strings';
 
-interface Key {
-  id: string;
-  name: string;
-  prefix: string;
-  createdAt: string;
-  revokedAt: string | null;
-  lastUsedAt: string | null;
-}
-
 export function Open311Keys() {
   const { s, lang } = useAdminStrings();
-  const keys = useLoad<{ keys: Key[] }>('/open311-keys');
+  const keys = useLoad<{ keys: Open311Key[] }>('/open311-keys');
   const [name, setName] = useState('');
   const [fresh, setFresh] = useState<{ key: string; name: string } | null>(null);
   const [copied, setCopied] = useState(false);
@@ -26,7 +18,7 @@ export function Open311Keys() {
     e.preventDefault();
     setCopied(false);
     void run(async () => {
-      const r = await request<{ key: string; record: Key }>('POST', '/open311-keys', { name: name.trim() });
+      const r = await request<{ key: string; record: Open311Key }>('POST', '/open311-keys', { name: name.trim() });
       setFresh({ key: r.key, name: r.record.name });
       setName('');
       keys.reload();
@@ -45,7 +37,7 @@ export function Open311Keys() {
     }
   }
 
-  function revoke(k: Key) {
+  function revoke(k: Open311Key) {
     if (!window.confirm(s.o3RevokeN(k.name) + '?')) return;
     void run(async () => {
       await request('DELETE', '/open311-keys/' + k.id);

@@ -1,16 +1,10 @@
 // /admin/wilayah: import kelurahan boundaries (GeoJSON read in the browser) and the list of OPDs.
 import { useState, type FormEvent } from 'react';
+import type { Agency, BoundaryImportResult } from '@api';
 import { request } from '../api';
-import type { Agency } from './Categories';
 import { Input, Select, Textarea } from './controls';
 import { AdminTable, Msg, SectionHead, useAction, useLoad, WhenLoaded } from './shared';
 import { useAdminStrings, type AdminStrings } from './strings';
-
-interface ImportResult {
-  imported: number;
-  approximate: boolean;
-  skipped: { code: string | null; reason: string }[];
-}
 
 export function Regions() {
   const { s } = useAdminStrings();
@@ -67,7 +61,7 @@ function BoundaryImport({ s }: { s: AdminStrings }) {
   const [file, setFile] = useState<File | null>(null);
   const [codeProperty, setCodeProperty] = useState('');
   const { busy, err, run } = useAction();
-  const [result, setResult] = useState<ImportResult | null>(null);
+  const [result, setResult] = useState<BoundaryImportResult | null>(null);
 
   function submit(e: FormEvent) {
     e.preventDefault();
@@ -81,7 +75,7 @@ function BoundaryImport({ s }: { s: AdminStrings }) {
         throw new Error(s.rgBadFile);
       }
       const q = codeProperty.trim() ? '?codeProperty=' + encodeURIComponent(codeProperty.trim()) : '';
-      setResult(await request<ImportResult>('POST', '/regions/boundaries' + q, geojson));
+      setResult(await request<BoundaryImportResult>('POST', '/regions/boundaries' + q, geojson));
     });
   }
 

@@ -1,24 +1,15 @@
 // /admin/pengguna: officer accounts; create one, change role, unit, head flag or status.
 import { useState, type FormEvent } from 'react';
-import type { Me } from '@api';
-import { request } from '../api';
+import type { Agency, Me, RegionNode } from '@api';
+import { request, type ScopeKind } from '../api';
 import { useSession } from '../session';
 import { Spinner } from '../ui';
-import type { Agency } from './Categories';
 import { Check, Input, Select } from './controls';
 import { AdminTable, Msg, SectionHead, useAction, useLoad } from './shared';
 import { useAdminStrings, type AdminStrings } from './strings';
 
 const ROLES = ['officer', 'coordinator', 'pimpinan', 'command', 'admin'] as const;
 const PAGE = 25;
-type ScopeKind = 'city' | 'opd' | 'kecamatan' | 'kelurahan';
-
-interface RegionNode {
-  code: string;
-  name: string;
-  level: 'province' | 'regency' | 'district' | 'village';
-  children?: RegionNode[];
-}
 
 interface Units {
   agencies: Agency[];

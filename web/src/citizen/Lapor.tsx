@@ -1,7 +1,7 @@
 // /lapor: a citizen files a report — category, description, the category's questions, the place (map
 // pin or kelurahan), photos, privacy — with a draft that survives a reload and an offline queue.
 import { lazy, Suspense, useCallback, useEffect, useMemo, useRef, useState, type FormEvent } from 'react';
-import type { CategoryView, PublicReportView, ReportView } from '@api';
+import type { CategoryView, PublicReportView, RegionNode, ReportView } from '@api';
 import { ApiError, request } from '../api';
 import { useI18n } from '../i18n';
 import { Link } from '../router';
@@ -11,7 +11,7 @@ import { clearDraft, compressPhoto, isEmpty, loadDraft, newDraft, saveDraft, toF
 import type { LatLng } from './MapView';
 import { kelurahanAt } from './boundaries';
 import { Icon } from './icons';
-import { takeLaporData, type RegionNode } from './prefetch';
+import { takeLaporData } from './prefetch';
 import { useCitizenStrings } from './strings';
 
 const MapView = lazy(() => import('./MapView'));

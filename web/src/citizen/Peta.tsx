@@ -11,10 +11,11 @@ import { useCitizenStrings } from './strings';
 
 const MapView = lazy(() => import('./MapView'));
 
+/** A point of GET /public/reports.geojson (no response schema): a public report, its location as the geometry. */
 interface Feature {
   id: string;
   geometry: { coordinates: [number, number] };
-  properties: { trackingNo: string; category: { name: string }; statusName: string; status: PublicReportView['status'] };
+  properties: Omit<PublicReportView, 'location'>;
 }
 
 export function Peta() {

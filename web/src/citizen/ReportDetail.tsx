@@ -1,7 +1,7 @@
 // /laporan-saya/<trackingNo>: one of the citizen's reports — photos, pin, timeline, due times, comments,
 // and once resolved: close it with 1–5 stars or dispute it.
 import { lazy, Suspense, useEffect, useState, type FormEvent } from 'react';
-import type { ReportView } from '@api';
+import type { ReportDetailView, TimelineEntry } from '@api';
 import { ApiError, request } from '../api';
 import { useI18n } from '../i18n';
 import { Link } from '../router';
@@ -12,21 +12,6 @@ import { Icon } from './icons';
 import { useCitizenStrings } from './strings';
 
 const MapView = lazy(() => import('./MapView'));
-
-interface TimelineEntry {
-  id: number;
-  kind: string;
-  fromStatus: ReportView['status'] | null;
-  toStatus: ReportView['status'] | null;
-  actor: string;
-  internal: boolean;
-  note: string | null;
-  at: string;
-}
-interface Detail {
-  report: ReportView;
-  timeline: TimelineEntry[];
-}
 
 export function ReportDetail({ trackingNo }: { trackingNo: string }) {
   const s = useCitizenStrings();
@@ -40,7 +25,7 @@ export function ReportDetail({ trackingNo }: { trackingNo: string }) {
 function DetailView({ trackingNo }: { trackingNo: string }) {
   const s = useCitizenStrings();
   const { lang } = useI18n();
-  const [data, setData] = useState<Detail | null>(null);
+  const [data, setData] = useState<ReportDetailView | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [actionError, setActionError] = useState<string | null>(null);
   const [comment, setComment] = useState('');
@@ -50,7 +35,7 @@ function DetailView({ trackingNo }: { trackingNo: string }) {
 
   useEffect(() => {
     let alive = true;
-    request<Detail>('GET', `/reports/${encodeURIComponent(trackingNo)}`).then(
+    request<ReportDetailView>('GET', `/reports/${encodeURIComponent(trackingNo)}`).then(
       (r) => alive && setData(r),
       (e: unknown) => alive && setError(e instanceof ApiError ? e.message : String(e)),
     );
@@ -75,7 +60,7 @@ function DetailView({ trackingNo }: { trackingNo: string }) {
     setBusy(true);
     setActionError(null);
     try {
-      setData(await request<Detail>('POST', `/reports/${ref}/actions/${action}`, body));
+      setData(await request<ReportDetailView>('POST', `/reports/${ref}/actions/${action}`, body));
     } catch (e) {
       setActionError(e instanceof ApiError ? e.message : String(e));
     } finally {

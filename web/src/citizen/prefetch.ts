@@ -3,17 +3,10 @@
 // session check (/me) instead of after it — and fetches the map (Leaflet) and the kelurahan boundaries
 // at the same time, so that choosing a category shows the map without another wait. Each is kept on the
 // phone too: the form opens offline.
-import type { CategoryView } from '@api';
+import type { CategoryView, RegionNode } from '@api';
 import { request } from '../api';
 import { boundaries } from './boundaries';
 import { withOfflineCopy } from './offline';
-
-export interface RegionNode {
-  code: string;
-  name: string;
-  level: string;
-  children?: RegionNode[];
-}
 
 export interface LaporData {
   categories: Promise<{ categories: CategoryView[] }>;

@@ -1,42 +1,16 @@
-// The command center's data: the stats API's shapes and small time-zone helpers.
+// The command center's data: the stats API's answers (typed by the server's schemas, @api) and small
+// time-zone helpers.
+import type { AgencyFigures, Figures, KecamatanFigures, ReportCluster, TrendDay } from '@api';
 import { request } from '../api';
 
-export interface Figures {
-  new: number;
-  open: number;
-  overdue: number;
-  escalated: number;
-  resolved: number;
-  emergencyOpen: number;
-  medianHoursToResolve: number | null;
-  resolvedWithinDeadline: number | null;
-}
-
-export type AgencyRow = Figures & { code: string; name: string };
-export type KecamatanRow = Figures & { code: string | null; name: string };
-
-export interface Cluster {
-  lat: number;
-  lng: number;
-  count: number;
-  open: number;
-  overdue: number;
-  emergency: number;
-  report?: { id: string; trackingNo: string; status: string; category: string };
-}
-
-export interface TrendDay {
-  day: string;
-  submitted: number;
-  resolved: number;
-  escalated: number;
-}
+// CommandCenter.tsx takes the trend's type from here.
+export type { TrendDay };
 
 export interface Dashboard {
   today: Figures;
   month: Figures;
-  agencies: AgencyRow[];
-  kecamatan: KecamatanRow[];
+  agencies: AgencyFigures[];
+  kecamatan: KecamatanFigures[];
 }
 
 /** "+07:00" for Asia/Jakarta at `at`. */
@@ -57,14 +31,14 @@ export async function loadDashboard(timezone: string): Promise<Dashboard> {
   const [today, month, agencies, kecamatan] = await Promise.all([
     request<{ figures: Figures }>('GET', `/stats/summary?from=${from}`),
     request<{ figures: Figures }>('GET', '/stats/summary?days=30'),
-    request<{ rows: AgencyRow[] }>('GET', '/stats/agencies?days=30'),
-    request<{ rows: KecamatanRow[] }>('GET', '/stats/kecamatan?days=30'),
+    request<{ rows: AgencyFigures[] }>('GET', '/stats/agencies?days=30'),
+    request<{ rows: KecamatanFigures[] }>('GET', '/stats/kecamatan?days=30'),
   ]);
   return { today: today.figures, month: month.figures, agencies: agencies.rows, kecamatan: kecamatan.rows };
 }
 
 /** Worst first: overdue, then escalated, then open, then the lowest on-time share. */
-export function worstFirst(rows: AgencyRow[]): AgencyRow[] {
+export function worstFirst(rows: AgencyFigures[]): AgencyFigures[] {
   return [...rows].sort(
     (a, b) => b.overdue - a.overdue || b.escalated - a.escalated || b.open - a.open || (a.resolvedWithinDeadline ?? 1) - (b.resolvedWithinDeadline ?? 1) || a.name.localeCompare(b.name),
   );
@@ -73,4 +47,4 @@ export function worstFirst(rows: AgencyRow[]): AgencyRow[] {
 export const loadTrend = () => request<{ days: TrendDay[] }>('GET', '/stats/trend?days=30').then((r) => r.days);
 
 export const loadClusters = (bbox: [number, number, number, number], zoom: number) =>
-  request<{ clusters: Cluster[] }>('GET', `/stats/map?bbox=${bbox.map((n) => n.toFixed(5)).join(',')}&zoom=${zoom}&days=30`).then((r) => r.clusters);
+  request<{ clusters: ReportCluster[] }>('GET', `/stats/map?bbox=${bbox.map((n) => n.toFixed(5)).join(',')}&zoom=${zoom}&days=30`).then((r) => r.clusters);

@@ -1,6 +1,7 @@
 // The two layers the command map starts with: kelurahan boundaries and server-clustered reports.
 import L from 'leaflet';
-import { loadClusters, type Cluster } from './data';
+import type { ReportCluster } from '@api';
+import { loadClusters } from './data';
 import { registerLayer } from './layers';
 
 registerLayer({
@@ -20,8 +21,8 @@ registerLayer({
 });
 
 /** The reports layer and the heat layer ask for the same view at once: one request serves both. */
-let lastQuery: { key: string; result: Promise<Cluster[]> } | null = null;
-function clustersFor(map: L.Map): Promise<Cluster[]> {
+let lastQuery: { key: string; result: Promise<ReportCluster[]> } | null = null;
+function clustersFor(map: L.Map): Promise<ReportCluster[]> {
   const b = map.getBounds();
   const bbox: [number, number, number, number] = [b.getWest(), b.getSouth(), b.getEast(), b.getNorth()];
   // Fractional zooms (zoomSnap 0.25) ask for the coarser grid: clusters never crowd each other.
@@ -37,13 +38,13 @@ function clustersFor(map: L.Map): Promise<Cluster[]> {
 }
 
 /** overdue red, open amber, otherwise (all resolved) green */
-function tone(c: Cluster): 'overdue' | 'open' | 'done' {
+function tone(c: ReportCluster): 'overdue' | 'open' | 'done' {
   if (c.overdue > 0) return 'overdue';
   if (c.open > 0) return 'open';
   return 'done';
 }
 
-function marker(c: Cluster, reportsLabel: (n: number) => string, emergencyLabel: string): L.Marker {
+function marker(c: ReportCluster, reportsLabel: (n: number) => string, emergencyLabel: string): L.Marker {
   const single = c.count === 1 && c.report;
   const size = single ? 16 : Math.round(Math.min(76, 28 + 9 * Math.log2(c.count)));
   const classes = ['cc-cluster', `cc-${tone(c)}`, single ? 'cc-single' : '', c.emergency > 0 ? 'cc-pulse' : ''].filter(Boolean).join(' ');

@@ -1,20 +1,20 @@
 // One report for an officer: what was reported, where, by whom, its history, and exactly the workflow
 // actions the server says this officer may take now.
 import { useCallback, useEffect, useId, useRef, useState, type FormEvent } from 'react';
-import type { ReportView } from '@api';
+import type { ReportDetailView, ReportView, TimelineEntry } from '@api';
 import { ApiError, request } from '../api';
 import { Link } from '../router';
 import { useSession } from '../session';
 import { Alert, PageTitle, Spinner } from '../ui';
 import { ReportMap } from './ReportMap';
-import { Badges, formatDateTime, StatusPill, useAgencies, useCategories, useKecamatan, type Detail } from './shared';
+import { Badges, formatDateTime, StatusPill, useAgencies, useCategories, useKecamatan } from './shared';
 import { useOfficerStrings, type OfficerStrings } from './strings';
 
 const asError = (e: unknown) => (e instanceof ApiError ? e : new ApiError(0, 'network', String(e)));
 
 export function ReportDetail({ trackingNo }: { trackingNo: string }) {
   const { s, lang } = useOfficerStrings();
-  const [data, setData] = useState<Detail | null>(null);
+  const [data, setData] = useState<ReportDetailView | null>(null);
   const [error, setError] = useState<ApiError | null>(null);
   const [flash, setFlash] = useState<string | null>(null);
   const flashRef = useRef<HTMLDivElement>(null);
@@ -26,7 +26,7 @@ export function ReportDetail({ trackingNo }: { trackingNo: string }) {
 
   const load = useCallback(() => {
     setError(null);
-    return request<Detail>('GET', `/reports/${encodeURIComponent(trackingNo)}`).then(setData, (e: unknown) => setError(asError(e)));
+    return request<ReportDetailView>('GET', `/reports/${encodeURIComponent(trackingNo)}`).then(setData, (e: unknown) => setError(asError(e)));
   }, [trackingNo]);
 
   useEffect(() => {
@@ -273,10 +273,10 @@ function Photos({ report: r, s, onChanged }: { report: ReportView; s: OfficerStr
   );
 }
 
-function Timeline({ data, s, lang }: { data: Detail; s: OfficerStrings; lang: 'id' | 'en' }) {
+function Timeline({ data, s, lang }: { data: ReportDetailView; s: OfficerStrings; lang: 'id' | 'en' }) {
   const { city } = useSession();
   const agencies = useAgencies();
-  const title = (e: Detail['timeline'][number]): string => {
+  const title = (e: TimelineEntry): string => {
     if (e.kind === 'status') {
       if (!e.fromStatus && e.toStatus) return s.submittedEvent;
       return `${e.fromStatus ? s.statusNames[e.fromStatus] : ''} → ${e.toStatus ? s.statusNames[e.toStatus] : ''}`;
@@ -284,7 +284,7 @@ function Timeline({ data, s, lang }: { data: Detail; s: OfficerStrings; lang: 'i
     if (e.kind === 'escalation' && typeof e.data?.to === 'string') return s.escalatedTo(e.data.to);
     return s.kindNames[e.kind] ?? e.kind;
   };
-  const extra = (e: Detail['timeline'][number]): string | null => {
+  const extra = (e: TimelineEntry): string | null => {
     const d = e.data ?? {};
     const parts: string[] = [];
     const target = d.target as { kind?: string; code?: string } | undefined;
@@ -380,7 +380,7 @@ function CommentBox({ report: r, s, internal, onSent }: { report: ReportView; s:
 
 type ActionName = ReportView['actions'][number];
 
-function Actions({ data, s, onDone }: { data: Detail; s: OfficerStrings; onDone: (d: Detail, action: ActionName) => void }) {
+function Actions({ data, s, onDone }: { data: ReportDetailView; s: OfficerStrings; onDone: (d: ReportDetailView, action: ActionName) => void }) {
   const r = data.report;
   const [open, setOpen] = useState<ActionName | null>(null);
   const actions: ActionName[] = r.actions.filter((a) => a !== 'close' && a !== 'dispute');
@@ -421,7 +421,7 @@ function Actions({ data, s, onDone }: { data: Detail; s: OfficerStrings; onDone:
   );
 }
 
-function ActionForm({ action, data, s, onCancel, onDone }: { action: ActionName; data: Detail; s: OfficerStrings; onCancel: () => void; onDone: (d: Detail) => void }) {
+function ActionForm({ action, data, s, onCancel, onDone }: { action: ActionName; data: ReportDetailView; s: OfficerStrings; onCancel: () => void; onDone: (d: ReportDetailView) => void }) {
   const id = useId();
   const r = data.report;
   const agencies = useAgencies();
@@ -462,7 +462,7 @@ function ActionForm({ action, data, s, onCancel, onDone }: { action: ActionName;
       } else {
         body = { note: text };
       }
-      onDone(await request<Detail>('POST', path, body));
+      onDone(await request<ReportDetailView>('POST', path, body));
     } catch (err) {
       setError(asError(err).message);
     } finally {

@@ -1,39 +1,8 @@
 // What the inbox and the detail page share: reference data (agencies, regions, categories), dates, badges.
 import { useEffect, useState } from 'react';
-import type { CategoryView, ReportView } from '@api';
+import type { Agency, CategoryView, RegionNode, ReportView } from '@api';
 import { request } from '../api';
 import type { OfficerStrings } from './strings';
-
-export interface Agency {
-  code: string;
-  kind: 'opd' | 'external';
-  name: string;
-  shortName: string;
-}
-
-export interface RegionNode {
-  code: string;
-  name: string;
-  level: 'province' | 'regency' | 'district' | 'village';
-  children?: RegionNode[];
-}
-
-export interface Detail {
-  report: ReportView;
-  timeline: {
-    id: number;
-    kind: string;
-    fromStatus: string | null;
-    toStatus: string | null;
-    actor: string;
-    actorName?: string;
-    internal: boolean;
-    note: string | null;
-    data?: Record<string, unknown>;
-    at: string;
-  }[];
-  duplicates: { trackingNo: string; status: string; distanceMeters: number; submittedAt: string }[];
-}
 
 // Reference data changes rarely: one request per page load, shared by every component.
 const cache = new Map<string, Promise<unknown>>();
