@@ -99,14 +99,7 @@ describeBrowser('the citizen pages in Chromium', () => {
 
       // The pin: a tap in the middle of a kelurahan drawn on the map names it under the map, found on the
       // phone from the boundaries it already has (no request per move of the pin).
-      const shape = page.locator('.ct-map .leaflet-overlay-pane path').nth(3);
-      await shape.waitFor();
-      await page.locator('.ct-map').scrollIntoViewIfNeeded();
-      await page.waitForTimeout(300);
-      const box = (await shape.boundingBox())!;
-      await page.mouse.click(box.x + box.width / 2, box.y + box.height / 2);
-      await page.locator('.ct-located strong').waitFor();
-      const kelurahan = await page.locator('.ct-located strong').textContent();
+      const kelurahan = await tapKelurahan(page, 3);
       expect(kelurahan).toBeTruthy();
       await page.locator('.ct-pin').waitFor();
       expect(reads.filter((r) => r.startsWith('/api/v1/regions/locate'))).toEqual([]);
@@ -175,10 +168,7 @@ describeBrowser('the citizen pages in Chromium', () => {
       await page.getByLabel('Ceritakan masalahnya').fill('Lampu jalan mati tiga tiang berturut-turut, gelap sekali malam hari.');
       await page.getByLabel('Atau pilih kelurahan').selectOption({ index: 1 });
       await page.locator('.ct-map .leaflet-overlay-pane path').first().waitFor();
-      const posts: string[] = [];
-      page.on('request', (r) => {
-        if (r.method() === 'POST' && new URL(r.url()).pathname === '/api/v1/reports') posts.push(r.headers()['idempotency-key'] ?? '');
-      });
+      const posts = reportPosts(page);
 
       await context.setOffline(true);
       await page.getByRole('button', { name: 'Kirim laporan' }).tap();
@@ -212,22 +202,12 @@ describeBrowser('the citizen pages in Chromium', () => {
       await page.getByRole('button', { name: /Lampu jalan/ }).tap();
       await page.getByLabel('Ceritakan masalahnya').fill('Dua lampu jalan mati di depan sekolah, anak-anak pulang mengaji dalam gelap.');
       // The kelurahan under the pin is named with no connection, from the boundaries on the phone.
-      const shape = page.locator('.ct-map .leaflet-overlay-pane path').nth(5);
-      await shape.waitFor();
-      await page.locator('.ct-map').scrollIntoViewIfNeeded();
-      await page.waitForTimeout(300);
-      const box = (await shape.boundingBox())!;
-      await page.mouse.click(box.x + box.width / 2, box.y + box.height / 2);
-      const kelurahan = (await page.locator('.ct-located strong').textContent())!;
-      expect(kelurahan).toBeTruthy();
+      expect(await tapKelurahan(page, 5)).toBeTruthy();
       // …and the list of kelurahan is there too.
       expect(await page.getByLabel('Atau pilih kelurahan').locator('option').count()).toBeGreaterThan(40);
       await screenshot(page, 'citizen-lapor-offline-phone');
 
-      const posts: string[] = [];
-      page.on('request', (r) => {
-        if (r.method() === 'POST' && new URL(r.url()).pathname === '/api/v1/reports') posts.push(r.headers()['idempotency-key'] ?? '');
-      });
+      const posts = reportPosts(page);
       await page.getByRole('button', { name: 'Kirim laporan' }).tap();
       await page.getByText('Anda sedang offline. Laporan disimpan').waitFor();
       expect(posts).toEqual([]);
@@ -291,4 +271,25 @@ function keptOnPhone(page: Page): Promise<string[]> {
       keys.onerror = () => reject(keys.error);
     };
   })`);
+}
+
+/** Taps the middle of the n-th kelurahan drawn on the report form's map; returns the name shown under it. */
+async function tapKelurahan(page: Page, n: number): Promise<string | null> {
+  const shape = page.locator('.ct-map .leaflet-overlay-pane path').nth(n);
+  await shape.waitFor();
+  await page.locator('.ct-map').scrollIntoViewIfNeeded();
+  await page.waitForTimeout(300);
+  const box = (await shape.boundingBox())!;
+  await page.mouse.click(box.x + box.width / 2, box.y + box.height / 2);
+  await page.locator('.ct-located strong').waitFor();
+  return page.locator('.ct-located strong').textContent();
+}
+
+/** The Idempotency-Key of every report the page sends from now on. */
+function reportPosts(page: Page): string[] {
+  const keys: string[] = [];
+  page.on('request', (r) => {
+    if (r.method() === 'POST' && new URL(r.url()).pathname === '/api/v1/reports') keys.push(r.headers()['idempotency-key'] ?? '');
+  });
+  return keys;
 }
