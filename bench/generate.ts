@@ -85,8 +85,11 @@ select gen_random_uuid(), p.n, 'SK-' || extract(year from p.at)::int || '-' || l
   p.at + interval '10 days',
   case when p.r2 < 0.1 then 1 + floor(p.r2 * 30)::int else 0 end,
   p.at, p.at + interval '5 hours', p.at + interval '1 day',
-  case when p.status in ('resolved', 'closed') then p.at + make_interval(secs => (p.r ^ 2) * 20 * 86400) end,
-  case when p.status = 'closed' then p.at + make_interval(secs => (p.r ^ 2) * 20 * 86400 + 7 * 86400) end,
+  -- Never in the future; a report still 'resolved' was resolved within the auto-close window (older ones
+  -- the job would close at once, which is not the state of a live city).
+  case when p.status = 'resolved' then greatest(p.at, now() - make_interval(secs => p.r2 * 6 * 86400))
+       when p.status = 'closed' then least(now(), p.at + make_interval(secs => (p.r ^ 2) * 20 * 86400)) end,
+  case when p.status = 'closed' then least(now(), p.at + make_interval(secs => (p.r ^ 2) * 20 * 86400 + 7 * 86400)) end,
   case when p.status = 'closed' then 1 + floor(p.r2 * 5)::int end,
   p.at
 from p order by p.at`;
