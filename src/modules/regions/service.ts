@@ -52,7 +52,7 @@ interface BoundaryIndex {
 
 export class RegionsService {
   private boundaryIndex: BoundaryIndex | undefined;
-  private boundaryDocument: { at: number; doc: EncodedDocument } | undefined;
+  private boundaryDocument: { at: number; doc: Promise<EncodedDocument> } | undefined;
 
   constructor(
     private readonly db: Database,
@@ -250,12 +250,18 @@ export class RegionsService {
    * The boundaries GeoJSON ready to send: every map page loads it, it is the largest API answer, and it
    * changes only on an import; kept as long as the locate index (an import elsewhere shows within it).
    */
-  async boundariesDocument(): Promise<EncodedDocument> {
+  boundariesDocument(): Promise<EncodedDocument> {
     const cached = this.boundaryDocument;
     if (cached && Date.now() - cached.at < BOUNDARY_CACHE_MS) return cached.doc;
-    const doc = await encodeJson(await this.boundariesGeoJson(), 'application/geo+json; charset=utf-8', cached?.doc);
-    this.boundaryDocument = { at: Date.now(), doc };
-    return doc;
+    // The promise is kept, not its result: requests arriving while it is built wait for the same one
+    // instead of each querying and compressing again. A failure is forgotten at once.
+    const previous = cached?.doc.catch(() => undefined);
+    const entry = { at: Date.now(), doc: (async () => encodeJson(await this.boundariesGeoJson(), 'application/geo+json; charset=utf-8', await previous))() };
+    this.boundaryDocument = entry;
+    entry.doc.catch(() => {
+      if (this.boundaryDocument === entry) this.boundaryDocument = undefined;
+    });
+    return entry.doc;
   }
 
   /** The city's boundaries as one FeatureCollection (kelurahan with their kecamatan). */

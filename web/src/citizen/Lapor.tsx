@@ -38,7 +38,8 @@ function LaporForm() {
   const [topError, setTopError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const [sent, setSent] = useState<ReportView | null>(null);
-  const [located, setLocated] = useState<{ name: string } | 'outside' | null>(null);
+  // The pin is outside every kelurahan (the name under the map says so instead).
+  const [outside, setOutside] = useState(false);
   const [nearby, setNearby] = useState<PublicReportView[]>([]);
   const [supported, setSupported] = useState<Set<string>>(new Set());
   const [gpsError, setGpsError] = useState(false);
@@ -88,13 +89,9 @@ function LaporForm() {
     let alive = true;
     void kelurahanAt(Number(lat), Number(lng)).then((k) => {
       if (!alive) return;
-      if (k) {
-        setLocated({ name: k.name });
-        update({ kelurahanCode: k.code, kelurahanName: k.name });
-      } else if (k === null) {
-        setLocated('outside');
-        update({ kelurahanCode: '', kelurahanName: '' });
-      } else setLocated(null);
+      setOutside(k === null);
+      if (k) update({ kelurahanCode: k.code, kelurahanName: k.name });
+      else if (k === null) update({ kelurahanCode: '', kelurahanName: '' });
     });
     return () => {
       alive = false;
@@ -340,7 +337,7 @@ function LaporForm() {
                 <MapView label={s.mapLabel} pin={draft.pin} onPick={pick} />
               </Suspense>
               <p className="ct-located" aria-live="polite">
-                {located === 'outside' ? (
+                {outside ? (
                   <span className="ct-warn">{s.outsideCity}</span>
                 ) : draft.kelurahanName ? (
                   <>
@@ -486,7 +483,7 @@ function LaporForm() {
                 void clearDraft();
                 setDraft(newDraft());
                 setErrors({});
-                setLocated(null);
+                setOutside(false);
               }}
             >
               {s.clearDraft}

@@ -2,13 +2,13 @@
 // city's KPIs, the OPD league table, the kecamatan table, a live map, the latest reports (server-sent
 // events) and a 30-day trend.
 import { lazy, Suspense, useCallback, useEffect, useRef, useState } from 'react';
-import type { PublicReportView, ReportView } from '@api';
+import type { AgencyFigures, KecamatanFigures, PublicReportView, ReportView, TrendDay } from '@api';
 import { ApiError, request, type City } from '../api';
 import { setLang, useI18n } from '../i18n';
 import { useSession } from '../session';
 import { CommandMap } from './CommandMap';
 import type { LiveReport } from './layers';
-import { loadDashboard, loadTrend, worstFirst, type Dashboard, type TrendDay } from './data';
+import { loadDashboard, loadTrend, worstFirst, type Dashboard } from './data';
 import { useCommandStrings, type CommandStrings } from './strings';
 import './command.css';
 
@@ -296,7 +296,7 @@ function Kpis({ dash, s }: { dash: Dashboard | null; s: CommandStrings }) {
   );
 }
 
-type FiguresRow = Dashboard['agencies'][number] | Dashboard['kecamatan'][number];
+type FiguresRow = AgencyFigures | KecamatanFigures;
 type FiguresColumn = 'new' | 'open' | 'overdue' | 'escalated' | 'within';
 
 /** A table of units (OPD or kecamatan), one row each, with the chosen figures as columns. */

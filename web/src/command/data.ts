@@ -3,9 +3,6 @@
 import type { AgencyFigures, Figures, KecamatanFigures, ReportCluster, TrendDay } from '@api';
 import { request } from '../api';
 
-// CommandCenter.tsx takes the trend's type from here.
-export type { TrendDay };
-
 export interface Dashboard {
   today: Figures;
   month: Figures;
