@@ -46,10 +46,27 @@ describe('config', () => {
     expect(c.demo).toBe(false);
   });
 
-  it('reads TRUST_PROXY as a flag, a hop count or an address list', () => {
-    expect(loadConfig({ TRUST_PROXY: 'true' }).trustProxy).toBe(true);
+  it('reads TRUST_PROXY as off, a hop count (1 is one proxy, not "trust all") or an address list', () => {
+    expect(loadConfig({ TRUST_PROXY: 'false' }).trustProxy).toBe(false);
+    expect(loadConfig({ TRUST_PROXY: '1' }).trustProxy).toBe(1);
     expect(loadConfig({ TRUST_PROXY: '2' }).trustProxy).toBe(2);
     expect(loadConfig({ TRUST_PROXY: '127.0.0.1,10.0.0.0/8' }).trustProxy).toBe('127.0.0.1,10.0.0.0/8');
+  });
+
+  it('refuses TRUST_PROXY=true (any client could forge its address) and says what to give instead', () => {
+    for (const value of ['true', 'yes', 'on', 'TRUE']) {
+      let error: unknown;
+      try {
+        loadConfig({ TRUST_PROXY: value });
+      } catch (e) {
+        error = e;
+      }
+      expect(error, value).toBeInstanceOf(ConfigError);
+      const problem = (error as ConfigError).problems.find((p) => p.startsWith('TRUST_PROXY:'));
+      expect(problem, value).toMatch(/X-Forwarded-For/);
+      expect(problem, value).toMatch(/number of proxies/);
+      expect(problem, value).toMatch(/CIDR/);
+    }
   });
 
   it('treats empty variables as unset', () => {

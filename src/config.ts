@@ -70,7 +70,8 @@ export interface Config {
   previousSecretKeys: string[];
   demo: boolean;
   demoPassword: string | undefined;
-  trustProxy: boolean | string | number;
+  /** false, a hop count, or proxy addresses/CIDRs; never `true` (see parseTrustProxy). */
+  trustProxy: false | string | number;
   tls: { cert: string; key: string } | undefined;
   publicUrl: string | undefined;
   logLevel: string;
@@ -93,11 +94,21 @@ export class ConfigError extends Error {
   }
 }
 
-/** TRUST_PROXY: true/false, a hop count, or a list of addresses/CIDRs as Fastify accepts. */
-function parseTrustProxy(value: string | undefined): boolean | string | number {
-  if (value === undefined || value === '' || ['0', 'false', 'no', 'off'].includes(value)) return false;
-  if (['1', 'true', 'yes', 'on'].includes(value)) return true;
+/**
+ * TRUST_PROXY: off, a hop count, or a list of proxy addresses/CIDRs as Fastify accepts. `true` is
+ * refused: it believes the left-most X-Forwarded-For entry, which any client writes itself, so login
+ * and registration throttles and audit addresses would follow whatever a client claims.
+ */
+function parseTrustProxy(value: string | undefined, problems: string[]): false | string | number {
+  if (value === undefined || ['0', 'false', 'no', 'off'].includes(value)) return false;
   if (/^\d+$/.test(value)) return Number(value);
+  if (['true', 'yes', 'on'].includes(value.toLowerCase())) {
+    problems.push(
+      `TRUST_PROXY: "${value}" would trust every client's X-Forwarded-For (forgeable); give the number of proxies in front ` +
+        '(e.g. 1 for one nginx) or their addresses/CIDRs (e.g. 127.0.0.1,10.0.0.0/8)',
+    );
+    return false;
+  }
   return value;
 }
 
@@ -127,6 +138,7 @@ export function loadConfig(env: Record<string, string | undefined> = readEnviron
   // Empty means "no tiles" here (unlike other variables, where empty means unset): tests and offline sites.
   const tileUrl = env.MAP_TILE_URL;
   if (tileUrl && !/^https?:\/\/.+\{z\}.*\{x\}.*\{y\}/.test(tileUrl)) problems.push('MAP_TILE_URL: must be an http(s) URL with {z}, {x} and {y}, or empty for no tiles');
+  const trustProxy = parseTrustProxy(e?.TRUST_PROXY, problems);
   if (problems.length > 0 || !e) throw new ConfigError(problems);
 
   const dataDir = path.resolve(e.DATA_DIR);
@@ -144,7 +156,7 @@ export function loadConfig(env: Record<string, string | undefined> = readEnviron
     previousSecretKeys: (e.SATUKOTA_PREVIOUS_SECRET_KEYS ?? '').split(',').map((s) => s.trim()).filter(Boolean),
     demo: e.DEMO ?? database.kind === 'pglite',
     demoPassword: e.DEMO_PASSWORD,
-    trustProxy: parseTrustProxy(e.TRUST_PROXY),
+    trustProxy,
     tls: e.TLS_CERT && e.TLS_KEY ? { cert: e.TLS_CERT, key: e.TLS_KEY } : undefined,
     publicUrl: e.PUBLIC_URL,
     logLevel: e.LOG_LEVEL,
