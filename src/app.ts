@@ -182,6 +182,8 @@ export async function buildHttp(ctx: AppContext): Promise<HttpApp> {
     version: VERSION,
     cityName: city?.name ?? ctx.config.cityCode,
     webBoot: async () => ({ city: await publicCity() }),
+    publicUrl: ctx.config.publicUrl,
+    mapTileUrl: ctx.config.mapTiles?.url,
   });
   registerAuthentication(app, ctx.identity);
   await registerMultipart(app);

@@ -14,6 +14,7 @@ import {
 } from 'fastify-type-provider-zod';
 import { AppError, languageOf, type Language } from './errors.js';
 import type { Logger } from './logger.js';
+import { securityHeaders } from './security-headers.js';
 import { webShellLoader } from './web-shell.js';
 
 declare module 'fastify' {
@@ -33,6 +34,10 @@ export interface HttpOptions {
   cityName: string;
   /** Public data the web app would otherwise ask the API for first (the city), inlined in its HTML. */
   webBoot?: (() => Promise<Record<string, unknown>>) | undefined;
+  /** For the security headers: HSTS when it is https. */
+  publicUrl?: string | undefined;
+  /** For the Content-Security-Policy: the map tiles' server. */
+  mapTileUrl?: string | undefined;
 }
 
 /** Paths that belong to APIs: they answer JSON errors, never the web app. */
@@ -52,6 +57,11 @@ export async function createHttpApp(options: HttpOptions): Promise<HttpApp> {
   app.decorateRequest('lang', 'id');
   app.addHook('onRequest', async (request) => {
     request.lang = languageOf(request.headers['accept-language']);
+  });
+  const headers = securityHeaders({ publicUrl: options.publicUrl, mapTileUrl: options.mapTileUrl });
+  // onSend runs for every answer, errors and 404s included (not for the hijacked live stream, which is no page).
+  app.addHook('onSend', async (_request, reply) => {
+    reply.headers(headers);
   });
 
   app.setErrorHandler((error, request, reply) => {
