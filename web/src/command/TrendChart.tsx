@@ -51,7 +51,8 @@ export function TrendChart({ days, timezone, strings }: { days: TrendDay[]; time
         textStyle: { color: '#c7d2e3', fontSize: 14 },
         grid: { left: 40, right: 14, top: 36, bottom: 28 },
         legend: { top: 0, right: 0, textStyle: { color: '#dbe4f0', fontSize: 15 }, itemWidth: 16, itemHeight: 10 },
-        tooltip: { trigger: 'axis', backgroundColor: '#0f172a', borderColor: '#334155', textStyle: { color: '#e2e8f0' } },
+        // Drawn on the canvas: echarts' HTML tooltip writes style attributes, which the CSP refuses.
+        tooltip: { trigger: 'axis', renderMode: 'richText', backgroundColor: '#0f172a', borderColor: '#334155', textStyle: { color: '#e2e8f0' } },
         xAxis: {
           type: 'category',
           data: labels.map((d) => `${d.slice(8, 10)}/${d.slice(5, 7)}`),

@@ -52,7 +52,8 @@ function marker(c: ReportCluster, reportsLabel: (n: number) => string, emergency
   const icon = L.divIcon({
     className: 'cc-cluster-icon',
     iconSize: [size, size],
-    html: `<span class="${classes}" style="width:${size}px;height:${size}px">${single ? '' : String(c.count)}</span>`,
+    // Sized by iconSize on Leaflet's box (set through the DOM): a style attribute in this markup would break the CSP.
+    html: `<span class="${classes}">${single ? '' : String(c.count)}</span>`,
   });
   const m = L.marker([c.lat, c.lng], { icon, title: label, alt: label, keyboard: true, zIndexOffset: c.emergency > 0 ? 1000 : 0 });
   m.bindTooltip(c.emergency > 0 ? `${label} · ${emergencyLabel}` : label, { direction: 'top', offset: [0, -size / 2], className: 'cc-tooltip' });
