@@ -30,14 +30,19 @@ export const errors = {
   notFound: (what: LocalisedText) =>
     new AppError(404, 'not_found', { id: `${what.id} tidak ditemukan.`, en: `${what.en} not found.` }),
   conflict: (code: string, text: LocalisedText, details?: Record<string, unknown>) => new AppError(409, code, text, details),
-  tooManyRequests: (retryAfterSeconds: number) =>
+  /** 429 with Retry-After; `text` words the refusal around the wait ("5 menit" / "5 minutes"). */
+  tooManyRequests: (
+    retryAfterSeconds: number,
+    code = 'too_many_attempts',
+    text: (wait: LocalisedText) => LocalisedText = (wait) => ({
+      id: `Terlalu banyak percobaan yang gagal. Coba lagi dalam ${wait.id}.`,
+      en: `Too many failed attempts. Try again in ${wait.en}.`,
+    }),
+  ) =>
     new AppError(
       429,
-      'too_many_attempts',
-      {
-        id: `Terlalu banyak percobaan yang gagal. Coba lagi dalam ${humanDuration(retryAfterSeconds, 'id')}.`,
-        en: `Too many failed attempts. Try again in ${humanDuration(retryAfterSeconds, 'en')}.`,
-      },
+      code,
+      text({ id: humanDuration(retryAfterSeconds, 'id'), en: humanDuration(retryAfterSeconds, 'en') }),
       { retryAfterSeconds },
       { 'retry-after': String(retryAfterSeconds) },
     ),
@@ -45,8 +50,12 @@ export const errors = {
 
 function humanDuration(seconds: number, lang: 'id' | 'en'): string {
   if (seconds < 60) return lang === 'id' ? `${seconds} detik` : `${seconds} seconds`;
-  const minutes = Math.ceil(seconds / 60);
-  return lang === 'id' ? `${minutes} menit` : `${minutes} minute${minutes === 1 ? '' : 's'}`;
+  if (seconds <= 3 * 3600) {
+    const minutes = Math.ceil(seconds / 60);
+    return lang === 'id' ? `${minutes} menit` : `${minutes} minute${minutes === 1 ? '' : 's'}`;
+  }
+  const hours = Math.ceil(seconds / 3600);
+  return lang === 'id' ? `${hours} jam` : `${hours} hours`;
 }
 
 export type Language = 'id' | 'en';

@@ -1,6 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { constantTimeEqual } from '../../platform/crypto.js';
+import { constantTimeEqual, randomToken } from '../../platform/crypto.js';
 import { AppError } from '../../platform/errors.js';
 import type { HttpApp } from '../../platform/http.js';
 import { authorize, type Principal } from './policy.js';
@@ -32,6 +32,9 @@ declare module 'fastify' {
 
 export const SESSION_COOKIE = 'sk_session';
 export const CSRF_COOKIE = 'sk_csrf';
+/** Names the browser or app across logins (see the login rule in service.ts): a random id, nothing personal. */
+export const DEVICE_COOKIE = 'sk_device';
+const DEVICE_COOKIE_DAYS = 365;
 const UNSAFE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
 export function requestMeta(request: FastifyRequest): RequestMeta {
@@ -68,6 +71,16 @@ export function registerAuthentication(app: HttpApp, identity: IdentityService):
   });
 }
 
+/** Login metadata with this client's device id: the one its cookie carries, or a new one. */
+function loginMeta(request: FastifyRequest): RequestMeta & { device: string } {
+  const sent = request.cookies[DEVICE_COOKIE];
+  return { ...requestMeta(request), device: sent && /^[A-Za-z0-9_-]{16,64}$/.test(sent) ? sent : randomToken(16) };
+}
+
+function setDeviceCookie(request: FastifyRequest, reply: FastifyReply, device: string): void {
+  reply.setCookie(DEVICE_COOKIE, device, { path: '/api/v1/auth', httpOnly: true, sameSite: 'lax', secure: request.protocol === 'https', maxAge: DEVICE_COOKIE_DAYS * 86400 });
+}
+
 function setSessionCookies(request: FastifyRequest, reply: FastifyReply, session: SessionIssued): void {
   const secure = request.protocol === 'https';
   reply.setCookie(SESSION_COOKIE, session.token, { path: '/', httpOnly: true, sameSite: 'lax', secure, expires: session.expiresAt });
@@ -100,7 +113,9 @@ export function identityRoutes(app: HttpApp, identity: IdentityService): void {
     '/api/v1/auth/login',
     { config: { csrf: false }, schema: { tags, summary: 'Log in (browser): sets the session cookie', body: loginBody, response: { 200: sessionResponse, ...errorResponses } } },
     async (request, reply) => {
-      const session = await identity.login(request.body.login, request.body.password, 'cookie', requestMeta(request));
+      const meta = loginMeta(request);
+      const session = await identity.login(request.body.login, request.body.password, 'cookie', meta);
+      setDeviceCookie(request, reply, meta.device);
       setSessionCookies(request, reply, session);
       return { user: session.user, csrfToken: session.csrfToken };
     },
@@ -110,7 +125,8 @@ export function identityRoutes(app: HttpApp, identity: IdentityService): void {
     '/api/v1/auth/token',
     { config: { csrf: false }, schema: { tags, summary: 'Log in (API client): returns a bearer token', body: loginBody, response: { 200: tokenResponse, ...errorResponses } } },
     async (request) => {
-      const session = await identity.login(request.body.login, request.body.password, 'bearer', requestMeta(request));
+      // API clients get no cookie; one that keeps the cookie of an earlier login counts as that device.
+      const session = await identity.login(request.body.login, request.body.password, 'bearer', loginMeta(request));
       return { token: session.token, expiresAt: session.expiresAt.toISOString() };
     },
   );

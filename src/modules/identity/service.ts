@@ -14,6 +14,7 @@ import { maskNik, validateNik, type NikFacts } from './nik.js';
 import { maskPhone, normalisePhone } from './personal-data.js';
 import type { Principal, Role, Scope } from './policy.js';
 import { PRIVACY_NOTICE_VERSION } from './privacy-notice.js';
+import { Throttle, type Limit } from './throttle.js';
 
 /**
  * Identity: citizens (by NIK) and officers (by username), sessions, one-time codes, login throttling
@@ -31,6 +32,8 @@ export interface IdentityOptions {
 export interface RequestMeta {
   ip?: string | undefined;
   userAgent?: string | undefined;
+  /** The client's `sk_device` cookie: a random id naming the browser or app, not the person. */
+  device?: string | undefined;
 }
 
 export interface Me {
@@ -104,10 +107,21 @@ interface UserRow {
   created_at: Date;
 }
 
-const ACCOUNT_FAILURE_LIMIT = 5;
-// Thousands of phones share one address behind carrier-grade NAT: the per-address limit is high.
-const ADDRESS_FAILURE_LIMIT = 1000;
-const THROTTLE_WINDOW_SECONDS = 15 * 60;
+/**
+ * Login throttling (README, "Security"): an account allows 5 attempts per client per 15 minutes,
+ * where the client is a browser or app that logged in to it before (its `sk_device` cookie) or
+ * else the address; clients it has never seen share 20 attempts per hour between them. So a
+ * burst of guesses locks out the guessers, never the owner on their own phone.
+ */
+const CLIENT_ATTEMPTS = { max: 5, windowSeconds: 15 * 60 };
+const UNKNOWN_CLIENTS_ATTEMPTS = { max: 20, windowSeconds: 3600 };
+// Thousands of phones share one address behind carrier-grade NAT: the per-address limits are high.
+const ADDRESS_ATTEMPTS = { max: 1000, windowSeconds: 15 * 60 };
+const ADDRESS_REGISTRATIONS = { max: 100, windowSeconds: 3600 };
+/** Every SMS to one number (registration codes, resends): the cost of a text stays bounded. */
+const PHONE_TEXTS = { max: 5, windowSeconds: 24 * 3600 };
+/** A device stays known for this long after its last login. */
+const KNOWN_DEVICE_DAYS = 180;
 const OTP_TTL_MINUTES = 10;
 const SETUP_CODE_TTL_HOURS = 72;
 const OTP_MAX_ATTEMPTS = 5;
@@ -126,6 +140,18 @@ const duplicateNik = () =>
 const wrongCode = () =>
   errors.badRequest('code_invalid', { id: 'Kode salah atau sudah kedaluwarsa. Minta kode baru.', en: 'The code is wrong or has expired. Ask for a new code.' }, { field: 'code' });
 
+const tooManyRegistrations = (wait: number) =>
+  errors.tooManyRequests(wait, 'too_many_registrations', (w) => ({
+    id: `Terlalu banyak pendaftaran dari jaringan atau nomor HP ini. Coba lagi dalam ${w.id}.`,
+    en: `Too many registrations from this network or phone number. Try again in ${w.en}.`,
+  }));
+
+const tooManyTexts = (wait: number) =>
+  errors.tooManyRequests(wait, 'too_many_codes', (w) => ({
+    id: `Sudah terlalu banyak kode yang dikirim ke nomor ini. Coba lagi dalam ${w.id}.`,
+    en: `Too many codes were sent to this number. Try again in ${w.en}.`,
+  }));
+
 const invalidLogin = () =>
   new AppError(401, 'invalid_credentials', {
     id: 'NIK/nama pengguna atau kata sandi salah.',
@@ -134,6 +160,7 @@ const invalidLogin = () =>
 
 export class IdentityService {
   private readonly clock: () => Date;
+  private readonly throttle: Throttle;
   private dummyHash: Promise<string> | undefined;
 
   constructor(
@@ -144,6 +171,7 @@ export class IdentityService {
     private readonly options: IdentityOptions,
   ) {
     this.clock = options.clock ?? (() => new Date());
+    this.throttle = new Throttle(db);
   }
 
   // --- passwords ---------------------------------------------------------------------------------
@@ -188,7 +216,16 @@ export class IdentityService {
         { currentVersion: PRIVACY_NOTICE_VERSION },
       );
     }
-    const citizen = await this.prepareCitizen(input);
+    const checked = this.checkCitizen(input);
+    // Each registration sends a text: counted per address and per number before any work.
+    await this.throttle.take(
+      [
+        { key: `register:ip:${meta.ip ? this.cipher.blindIndex('ip', meta.ip) : 'unknown'}`, ...ADDRESS_REGISTRATIONS },
+        { key: this.textsKey(checked.phone), ...PHONE_TEXTS },
+      ],
+      tooManyRegistrations,
+    );
+    const citizen: PreparedCitizen = { ...checked, passwordHash: await this.hashPassword(input.password) };
     try {
       return await this.issued(
         this.db.transaction(async (tx) => {
@@ -205,11 +242,19 @@ export class IdentityService {
 
   /** Validates and hashes outside any transaction (argon2 is slow); the result goes to `insertCitizen`. */
   async prepareCitizen(input: { nik: string; name: string; birthDate: string; phone: string; password: string }): Promise<PreparedCitizen> {
+    return { ...this.checkCitizen(input), passwordHash: await this.hashPassword(input.password) };
+  }
+
+  private checkCitizen(input: { nik: string; name: string; birthDate: string; phone: string; password: string }): Omit<PreparedCitizen, 'passwordHash'> {
     const facts = this.checkNik(input.nik, input.birthDate);
     const phone = normalisePhone(input.phone);
     const name = checkName(input.name);
     checkPassword(input.password);
-    return { facts, phone, name, passwordHash: await this.hashPassword(input.password) };
+    return { facts, phone, name };
+  }
+
+  private textsKey(phone: string): string {
+    return `texts:${this.cipher.blindIndex('phone', phone)}`;
   }
 
   /** Inside the caller's transaction (the demo seed adds its citizens this way); returns the new id. */
@@ -314,7 +359,9 @@ export class IdentityService {
         { 'retry-after': String(wait) },
       );
     }
-    await this.db.transaction((tx) => this.issueCode(tx, userId, 'phone_verification', this.cipher.decrypt(user.phone_enc!)));
+    const phone = this.cipher.decrypt(user.phone_enc);
+    await this.throttle.take([{ key: this.textsKey(phone), ...PHONE_TEXTS }], tooManyTexts);
+    await this.db.transaction((tx) => this.issueCode(tx, userId, 'phone_verification', phone));
   }
 
   // --- login, sessions ---------------------------------------------------------------------------
@@ -322,17 +369,15 @@ export class IdentityService {
   async login(login: string, password: string, kind: 'cookie' | 'bearer', meta: RequestMeta): Promise<SessionIssued> {
     const trimmed = login.trim();
     const isNik = /^\d{16}$/.test(trimmed);
-    const accountKey = `login:${this.cipher.blindIndex(isNik ? 'nik' : 'username', trimmed.toLowerCase())}`;
-    const addressKey = meta.ip ? `ip:${this.cipher.blindIndex('ip', meta.ip)}` : undefined;
-    await this.assertNotThrottled([accountKey, addressKey]);
-
     const user = isNik
       ? await this.db.maybeOne<UserRow>('select * from users where nik_index = $1 and nik_released_at is null', [this.cipher.blindIndex('nik', trimmed)])
       : await this.db.maybeOne<UserRow>('select * from users where lower(username) = lower($1)', [trimmed]);
+    const limits = await this.loginLimits(this.cipher.blindIndex(isNik ? 'nik' : 'username', trimmed.toLowerCase()), user?.id ?? null, meta);
+    // Counted before the hash: parallel guesses cannot all pass a check made before any is recorded.
+    await this.throttle.take(limits.all);
+
     const passwordOk = await this.verifyPassword(user?.password_hash ?? null, password);
     if (!user || !passwordOk || user.status !== 'active') {
-      await this.recordFailure(accountKey, ACCOUNT_FAILURE_LIMIT);
-      if (addressKey) await this.recordFailure(addressKey, ADDRESS_FAILURE_LIMIT);
       await this.audit.append({
         actor: { id: null, label: 'anonymous' },
         action: 'auth.login_failed',
@@ -348,7 +393,14 @@ export class IdentityService {
       }
       throw invalidLogin();
     }
-    await this.db.query('delete from login_throttle where key = $1', [accountKey]);
+    await this.throttle.reset(limits.account);
+    await this.throttle.giveBack(limits.address);
+    if (meta.device) {
+      await this.db.query(
+        `insert into login_devices (user_id, device_hash) values ($1, $2) on conflict (user_id, device_hash) do update set last_login_at = now()`,
+        [user.id, sha256(meta.device)],
+      );
+    }
     return this.issued(
       this.db.transaction(async (tx) => {
         await this.audit.append({ actor: { id: user.id, label: user.role }, action: 'auth.login', subject: { type: 'user', id: user.id }, ip: meta.ip, details: { via: kind } }, tx);
@@ -357,29 +409,25 @@ export class IdentityService {
     );
   }
 
-  private async assertNotThrottled(keys: (string | undefined)[]): Promise<void> {
-    const rows = await this.db.query<{ wait: number }>(
-      `select ceil(extract(epoch from (locked_until - now())))::int as wait from login_throttle where key = any($1) and locked_until > now()`,
-      [keys.filter(Boolean)],
-    );
-    const wait = Math.max(0, ...rows.map((r) => r.wait));
-    if (wait > 0) throw errors.tooManyRequests(wait);
-  }
-
-  private async recordFailure(key: string, limit: number): Promise<void> {
-    const row = await this.db.one<{ failures: number }>(
-      `insert into login_throttle (key, failures, window_started_at) values ($1, 1, now())
-       on conflict (key) do update set
-         failures = case when login_throttle.window_started_at < now() - make_interval(secs => $2) then 1 else login_throttle.failures + 1 end,
-         window_started_at = case when login_throttle.window_started_at < now() - make_interval(secs => $2) then now() else login_throttle.window_started_at end
-       returning failures`,
-      [key, THROTTLE_WINDOW_SECONDS],
-    );
-    if (row.failures >= limit) {
-      // Each failure past the limit doubles the lock, from one minute up to an hour.
-      const lockSeconds = Math.min(3600, 60 * 2 ** (row.failures - limit));
-      await this.db.query('update login_throttle set locked_until = now() + make_interval(secs => $2) where key = $1', [key, lockSeconds]);
-    }
+  /** The counters one login attempt takes from (see CLIENT_ATTEMPTS): the account's, and the address's. */
+  private async loginLimits(account: string, userId: string | null, meta: RequestMeta): Promise<{ all: Limit[]; account: string[]; address: string[] }> {
+    const known =
+      userId !== null &&
+      meta.device !== undefined &&
+      (await this.db.maybeOne(`select 1 from login_devices where user_id = $1 and device_hash = $2 and last_login_at > now() - make_interval(days => $3)`, [
+        userId,
+        sha256(meta.device),
+        KNOWN_DEVICE_DAYS,
+      ])) !== undefined;
+    const address = meta.ip ? this.cipher.blindIndex('ip', meta.ip) : 'unknown';
+    const accountLimits: Limit[] = known
+      ? [{ key: `login:${account}:device:${sha256(meta.device!)}`, ...CLIENT_ATTEMPTS }]
+      : [
+          { key: `login:${account}:ip:${address}`, ...CLIENT_ATTEMPTS },
+          { key: `login:${account}:unknown-clients`, ...UNKNOWN_CLIENTS_ATTEMPTS },
+        ];
+    const addressLimits: Limit[] = meta.ip ? [{ key: `ip:${address}`, ...ADDRESS_ATTEMPTS }] : [];
+    return { all: [...accountLimits, ...addressLimits], account: accountLimits.map((l) => l.key), address: addressLimits.map((l) => l.key) };
   }
 
   /** Inside a transaction; the caller presents the user after commit (see `issued`). */
