@@ -2,7 +2,8 @@ import { pino, type DestinationStream, type Logger } from 'pino';
 
 /**
  * The logger never carries personal data: known fields are censored by path, and whatever slips
- * through inside free text (a URL, an error message) is caught by pattern before the line is written.
+ * through inside free text (a URL, an error message) is caught by pattern, inside the line's JSON
+ * strings only, before the line is written.
  */
 const PERSONAL_FIELDS = ['nik', 'name', 'fullName', 'phone', 'birthDate', 'address', 'password', 'newPassword', 'code', 'token', 'login'];
 
@@ -14,12 +15,16 @@ export const REDACT_PATHS = [
   'res.headers["set-cookie"]',
 ];
 
-// A 16-digit run (a NIK) and Indonesian mobile numbers (08…, +628…, 628…) anywhere in a line.
+// A 16-digit run (a NIK) and Indonesian mobile numbers (08…, +628…, 628…) inside a string.
 const NIK_LIKE = /(?<![0-9])[0-9]{16}(?![0-9])/g;
 const PHONE_LIKE = /(?<![0-9])(?:\+?62|0)8[0-9]{7,11}(?![0-9])/g;
+// One JSON string literal, escapes included. Matching only inside these leaves numbers alone: a
+// `responseTime` of 0.1234567890123456 has a 16-digit run too, and replacing it broke the line's JSON.
+const JSON_STRING = /"(?:[^"\\]|\\.)*"/g;
 
+/** Redacts NIKs and phone numbers inside the JSON strings of a log line; numbers and structure stay as they are. */
 export function scrubPersonalData(line: string): string {
-  return line.replace(NIK_LIKE, '[NIK]').replace(PHONE_LIKE, '[PHONE]');
+  return line.replace(JSON_STRING, (text) => text.replace(NIK_LIKE, '[NIK]').replace(PHONE_LIKE, '[PHONE]'));
 }
 
 export function createLogger(options: { level: string; destination?: DestinationStream }): Logger {

@@ -87,14 +87,15 @@ describeEachDatabase('personal data', (kind) => {
 });
 
 describe('scrubPersonalData', () => {
-  it('replaces a 16-digit run and Indonesian mobile numbers in any form', () => {
-    const line = 'GET /x?nik=3672015203920005 hp=081377001122 wa=+6285722334455 alt=6287855667788 ok';
+  it('replaces a 16-digit run and Indonesian mobile numbers in any form inside a JSON string', () => {
+    const line = '{"url":"GET /x?nik=3672015203920005 hp=081377001122 wa=+6285722334455 alt=6287855667788 ok","msg":"say \\"3672015203920005\\""}';
     const scrubbed = scrubPersonalData(line);
-    expect(scrubbed).toBe('GET /x?nik=[NIK] hp=[PHONE] wa=[PHONE] alt=[PHONE] ok');
+    expect(scrubbed).toBe('{"url":"GET /x?nik=[NIK] hp=[PHONE] wa=[PHONE] alt=[PHONE] ok","msg":"say \\"[NIK]\\""}');
+    expect(JSON.parse(scrubbed)).toEqual({ url: 'GET /x?nik=[NIK] hp=[PHONE] wa=[PHONE] alt=[PHONE] ok', msg: 'say "[NIK]"' });
   });
 
-  it('leaves other numbers alone', () => {
-    const line = '{"statusCode":404,"responseTime":12.5,"seq":1234567,"at":1735689600000,"code":"36.72.07.1001"}';
+  it('leaves numbers alone, even those whose digits look like a NIK or a phone number', () => {
+    const line = '{"statusCode":404,"responseTime":0.1234567890123456,"ratio":0.0812345678901,"seq":1234567,"at":1735689600000,"code":"36.72.07.1001"}';
     expect(scrubPersonalData(line)).toBe(line);
   });
 });
