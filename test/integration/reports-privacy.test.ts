@@ -1,6 +1,8 @@
 import sharp from 'sharp';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { DEMO_CITIZENS } from '../../src/modules/demo/seed.js';
+import type { LiveViewer } from '../../src/modules/command/live.js';
+import { reportsLiveLayer } from '../../src/modules/reports/live.js';
 import { asSession, describeEachDatabase, login, startHarness, type Harness, type Session } from '../support/harness.js';
 import { CIBEBER, RAMANUJU } from '../support/places.js';
 
@@ -163,6 +165,80 @@ describeEachDatabase('report privacy', (kind) => {
       expect((await seen(`${label} detail`, s, `/api/v1/reports/${report.trackingNo}`)).report.reporter, `${label} detail`).toBeNull();
     }
     for (const [label, res] of responses) expect(leaked(res.body, secrets), label).toEqual([]);
+  });
+
+  it('leads no officer role, the admin included, from an anonymous report to its reporter: detail, list, timeline, comments, export, live stream, notification deliveries', async () => {
+    const SITI = DEMO_CITIZENS[1]!;
+    const admin = await login(h.app, 'admin');
+    const anon = await file(ahmad, { categoryCode: 'sampah', description: 'Tetangga membuang sampah ke sungai setiap pagi.', ...inRamanuju(300, -300), privacy: 'anonymous' });
+    expect((await post(ahmad, `/api/v1/reports/${anon.id}/comments`, { text: 'Saya melihatnya sendiri.' })).statusCode).toBe(201);
+    // Left by phone with the lurah: the reporter is reached through the contact.
+    const byPhone = await file(lurah, {
+      categoryCode: 'sampah',
+      description: 'Warga menelepon: sampah dibakar di gang sempit.',
+      ...inRamanuju(300, -150),
+      privacy: 'anonymous',
+      channel: 'phone',
+      contactName: AHMAD.name,
+      contactPhone: AHMAD.phone,
+    });
+    // Siti's anonymous report merged into Rizky's: Siti follows Rizky's report as a supporter from now on.
+    const original = await file(rizky, { categoryCode: 'sampah', description: 'Tumpukan sampah di tepi jalan desa.', ...inRamanuju(300, 0) });
+    const duplicate = await file(siti, { categoryCode: 'sampah', description: 'Sampah menumpuk di tepi jalan.', ...inRamanuju(300, 20), privacy: 'anonymous' });
+    await act(lurah, original, 'verify');
+    await act(lurah, duplicate, 'merge', { intoTrackingNo: original.trackingNo });
+    await act(lurah, anon, 'verify');
+    await act(lurah, original, 'start');
+    const reply = await post(lurah, `/api/v1/reports/${anon.id}/comments`, { text: 'Sudah kami catat, terima kasih.' });
+    expect(reply.statusCode).toBe(201);
+    // The notifications those events cause.
+    while ((await h.ctx.events.dispatchBatch()) > 0);
+
+    const secrets = [...secretsOf(AHMAD), ...secretsOf(SITI), ahmad.userId, siti.userId];
+    const reports = [anon, byPhone, duplicate, original];
+    const seen: [string, string][] = [['lurah comment', reply.body]];
+    const read = async (label: string, s: Session, url: string) => {
+      const res = await get(s, url);
+      expect(res.statusCode, `${label} ${url}: ${res.body}`).toBe(200);
+      seen.push([`${label} ${url}`, res.body]);
+      return res;
+    };
+    const officers = { admin, koordinator, walikota, command, lurah, camat, dlh } as const;
+    for (const [label, s] of Object.entries(officers)) {
+      for (const r of reports) {
+        const detail = (await read(label, s, `/api/v1/reports/${r.id}`)).json();
+        if (r !== original) expect(detail.report.reporter, `${label} ${r.trackingNo}`).toBeNull();
+      }
+      await read(label, s, '/api/v1/reports?limit=200');
+      await read(label, s, '/api/v1/reports/export.csv');
+    }
+
+    // The live stream, as each of them would receive it.
+    const viewers: LiveViewer[] = [];
+    const sent: string[] = [];
+    for (const s of Object.values(officers)) {
+      const principal = await h.ctx.identity.authenticate(/sk_session=([^;]+)/.exec(s.cookie)![1]!);
+      expect(principal).toBeDefined();
+      viewers.push({ principal, lang: 'id', send: (event, data) => sent.push(JSON.stringify({ event, data })) });
+    }
+    for (const r of reports) await reportsLiveLayer(h.ctx.reports)({ topic: 'report.status_changed', payload: { reportId: r.id } }, viewers);
+    expect(sent.length).toBe(reports.length * viewers.length);
+    seen.push(['live stream', sent.join('\n')]);
+
+    // The admin's delivery log: the reporter's messages are there, their recipient is not.
+    const deliveries = await read('admin', admin, '/api/v1/notification-deliveries?limit=200');
+    const listed = deliveries.json().deliveries as { id: number; reportId: string | null; recipient: string | null; recipientUserId: string | null; recipientHidden: boolean }[];
+    const toReporters = await h.db.query<{ id: number }>(
+      `select id from notification_deliveries where (recipient_user_id = $1 and report_id = $2) or (recipient_user_id is null and report_id = $3) or (recipient_user_id = $4 and report_id = $5)`,
+      [ahmad.userId, anon.id, byPhone.id, siti.userId, original.id],
+    );
+    const reporterIds = new Set(toReporters.map((d) => d.id));
+    expect(listed.filter((d) => d.reportId === anon.id && reporterIds.has(d.id)).length, 'messages to the anonymous reporter').toBe(2);
+    expect(listed.filter((d) => d.reportId === byPhone.id && reporterIds.has(d.id)).length, 'message to the contact').toBe(1);
+    expect(listed.filter((d) => d.reportId === original.id && reporterIds.has(d.id)).length, 'messages to the merged reporter').toBeGreaterThan(0);
+    for (const d of listed.filter((x) => reporterIds.has(x.id))) expect(d).toMatchObject({ recipientHidden: true, recipient: null, recipientUserId: null });
+    // No account id anywhere in it (or elsewhere) that /users/{id}/personal-data would turn into a person.
+    for (const [label, body] of seen) expect(leaked(body, secrets), label).toEqual([]);
   });
 
   it('does show officers the reporter of a report that is not anonymous (so the scan above can find a name)', async () => {

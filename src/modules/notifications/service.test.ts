@@ -277,6 +277,34 @@ describe('NotificationsService', () => {
       expect(msgs[0]!.body).toContain('dieskalasi ke Kepala OPD (tingkat 2)');
     });
 
+    it('never shows who the reporter of an anonymous report is in the delivery log or the console, not even masked', async () => {
+      await service.ensureDefaultChannel();
+      await service.createChannel({ kind: 'webhook', name: 'SMS', config: { url: 'https://gw.example.id/send' } }, admin);
+      await emit('report.status_changed', { reportId, action: 'dispatch', from: 'verified', to: 'dispatched', target: { kind: 'opd', code: 'dpupr' } });
+      await emit('report.commented', { reportId: phoneReportId, eventId: 2, byCitizen: false });
+      webhookA.failing = 'webhook answered HTTP 503 for +6281234567890 and +6281399998888';
+      await jobs.runDue();
+      const { deliveries: listed } = await service.listDeliveries({ limit: 50 });
+      const officers = listed.filter((d) => d.recipientUserId === officer);
+      expect(officers.length).toBeGreaterThan(0);
+      expect(officers.every((d) => !d.recipientHidden)).toBe(true);
+      // The reporter with an account, the one reached through a contact, and the supporter (a citizen).
+      const others = listed.filter((d) => d.recipientUserId !== officer);
+      expect(others.map((d) => `${d.channelKind}:${d.reportId === phoneReportId ? 'contact' : 'account'}`).sort()).toEqual(
+        ['console:account', 'console:account', 'console:contact', 'webhook:account', 'webhook:contact'].sort(),
+      );
+      for (const d of others) expect(d).toMatchObject({ recipientHidden: true, recipient: null, recipientUserId: null });
+      const failed = others.filter((d) => d.lastError);
+      expect(failed).toHaveLength(2);
+      for (const d of failed) expect(d.lastError).toBe('webhook answered HTTP 503 for [nomor] and [nomor]');
+      const text = JSON.stringify(listed);
+      for (const secret of [citizen, '6281234567890', '1399998888', '+6281******890', '+6281******888']) expect(text).not.toContain(secret);
+      // The console prints to the server's log: no account id there either.
+      expect(consoleA.sent.filter((m) => m.subject.startsWith('Laporan SK-2026-000001')).map((m) => m.to)).toEqual(['pelapor anonim', 'pelapor anonim']);
+      expect(consoleA.sent.find((m) => m.subject === 'Tanggapan petugas SK-2026-000002')?.to).toBe('pelapor anonim');
+      expect(consoleA.sent.find((m) => m.subject === 'Disposisi laporan SK-2026-000001')?.to).toBe(`pengguna ${officer.slice(0, 8)}`);
+    });
+
     it('tells the reporter of an automatic close but not of their own', async () => {
       await service.ensureDefaultChannel();
       await emit('report.status_changed', { reportId, action: 'close', from: 'resolved', to: 'closed' });

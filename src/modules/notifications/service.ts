@@ -80,7 +80,21 @@ interface DeliveryRow {
   last_error: string | null;
   created_at: Date;
   sent_at: Date | null;
+  recipient_is_officer: boolean;
+  recipient_hidden: boolean;
 }
+
+/**
+ * SQL (over `d` deliveries, `r` its report, `u` its recipient's account): whether the recipient may be
+ * the reporter of an anonymous report — a citizen or contact notified about an anonymous report, or a
+ * citizen following a report because their anonymous report was merged into it. Such a recipient is
+ * never shown, not even masked: the delivery log must not lead from a report to its anonymous reporter.
+ */
+const HIDDEN_RECIPIENT_SQL = `((r.privacy = 'anonymous' and u.kind is distinct from 'officer')
+  or exists (select 1 from reports m where m.reporter_id = d.recipient_user_id and m.merged_into = d.report_id and m.privacy = 'anonymous'))`;
+
+/** What a hidden recipient is called in the console log. */
+const HIDDEN_RECIPIENT_LABEL = 'pelapor anonim';
 
 const channelNotFound = () => errors.notFound({ id: 'Kanal notifikasi', en: 'Notification channel' });
 const deliveryNotFound = () => errors.notFound({ id: 'Pengiriman notifikasi', en: 'Notification delivery' });
@@ -99,13 +113,20 @@ function toE164(raw: string | null | undefined): string | null {
   }
 }
 
+const EMAIL_IN_TEXT = /[^\s<>()"',;:]+@[^\s<>()"',;:]+/g;
+
 /** Error text for the delivery row and the log, with addresses masked (SMTP servers echo them). */
 function errorText(error: unknown): string {
   const text = error instanceof Error ? error.message : String(error);
   return text
-    .replace(/[^\s<>()"',;:]+@[^\s<>()"',;:]+/g, (m) => maskRecipient(m))
+    .replace(EMAIL_IN_TEXT, (m) => maskRecipient(m))
     .replace(/\+?[0-9]{9,15}/g, (m) => maskRecipient(m))
     .slice(0, 500);
+}
+
+/** A stored error text without even the masked address (its first and last digits, its domain). */
+function withoutAddresses(text: string): string {
+  return text.replace(EMAIL_IN_TEXT, '[alamat]').replace(/\+?[0-9][0-9*]{7,}/g, '[nomor]');
 }
 
 /** What the reporter reads after each workflow action (the status name is in the line before). */
@@ -283,28 +304,33 @@ export class NotificationsService {
   // --- deliveries ---------------------------------------------------------------------------------
 
   private presentDelivery(row: DeliveryRow): DeliveryView {
-    const address = this.cipher.decryptOptional(row.recipient_enc);
+    const hidden = row.recipient_hidden;
+    const address = hidden ? null : this.cipher.decryptOptional(row.recipient_enc);
     return {
       id: row.id,
       channelId: row.channel_id,
       channelName: row.channel_name,
       channelKind: row.channel_kind,
       recipient: address && maskRecipient(address),
-      recipientUserId: row.recipient_user_id,
+      recipientHidden: hidden,
+      // Officers only: a citizen's account id would lead straight to their personal data.
+      recipientUserId: row.recipient_is_officer ? row.recipient_user_id : null,
       topic: row.topic,
       subject: row.subject,
       reportId: row.report_id,
       status: row.status,
       attempts: row.attempts,
-      lastError: row.last_error,
+      lastError: hidden && row.last_error ? withoutAddresses(row.last_error) : row.last_error,
       createdAt: row.created_at.toISOString(),
       sentAt: row.sent_at?.toISOString() ?? null,
     };
   }
 
   private readonly deliverySelect = `select d.id, d.channel_id, c.name as channel_name, c.kind as channel_kind, d.recipient_user_id, d.recipient_enc,
-      d.topic, d.subject, d.report_id, d.status, d.attempts, d.last_error, d.created_at, d.sent_at
-    from notification_deliveries d join notification_channels c on c.id = d.channel_id`;
+      d.topic, d.subject, d.report_id, d.status, d.attempts, d.last_error, d.created_at, d.sent_at,
+      coalesce(u.kind = 'officer', false) as recipient_is_officer, ${HIDDEN_RECIPIENT_SQL} as recipient_hidden
+    from notification_deliveries d join notification_channels c on c.id = d.channel_id
+      left join reports r on r.id = d.report_id left join users u on u.id = d.recipient_user_id`;
 
   /** Newest first; `before` is the last id of the previous page. */
   async listDeliveries(options: { status?: DeliveryStatus | undefined; limit: number; before?: number | undefined }): Promise<{ deliveries: DeliveryView[]; nextCursor: number | null }> {
@@ -408,9 +434,12 @@ export class NotificationsService {
       enabled: boolean;
       deleted_at: Date | null;
       tracking_no: string | null;
+      recipient_hidden: boolean;
     }>(
-      `select d.status, d.recipient_user_id, d.recipient_enc, d.topic, d.subject, d.body_enc, c.kind, c.config_enc, c.enabled, c.deleted_at, r.tracking_no
+      `select d.status, d.recipient_user_id, d.recipient_enc, d.topic, d.subject, d.body_enc, c.kind, c.config_enc, c.enabled, c.deleted_at, r.tracking_no,
+         ${HIDDEN_RECIPIENT_SQL} as recipient_hidden
        from notification_deliveries d join notification_channels c on c.id = d.channel_id left join reports r on r.id = d.report_id
+         left join users u on u.id = d.recipient_user_id
        where d.id = $1`,
       [id],
     );
@@ -420,7 +449,10 @@ export class NotificationsService {
       return;
     }
     try {
-      const to = this.cipher.decryptOptional(d.recipient_enc) ?? (d.kind === 'console' && d.recipient_user_id ? `pengguna ${d.recipient_user_id.slice(0, 8)}` : null);
+      // The console prints to the server's log: an anonymous reporter is not named there either.
+      const address = this.cipher.decryptOptional(d.recipient_enc);
+      const account = d.recipient_user_id ? `pengguna ${d.recipient_user_id.slice(0, 8)}` : null;
+      const to = d.kind !== 'console' ? address : d.recipient_hidden ? HIDDEN_RECIPIENT_LABEL : (address ?? account);
       await this.adapters[d.kind].send(
         { to, subject: d.subject, body: this.cipher.decrypt(d.body_enc), topic: d.topic, trackingNo: d.tracking_no ?? undefined },
         this.configOf(d),

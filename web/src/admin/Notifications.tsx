@@ -92,7 +92,7 @@ export function Notifications() {
                   <tr key={d.id}>
                     <td className="ad-nowrap">{fmtDateTime(d.createdAt, lang)}</td>
                     <td>{d.channelName}</td>
-                    <td className="mono">{d.recipient ?? '—'}</td>
+                    <td className="mono">{d.recipientHidden ? s.recipientHidden : (d.recipient ?? '—')}</td>
                     <td>{d.subject}</td>
                     <td className="ad-error-text">{d.lastError ?? '—'}</td>
                     <td>{d.attempts}</td>
