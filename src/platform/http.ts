@@ -7,12 +7,13 @@ import fastifySwaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyInstance } from 'fastify';
 import {
   hasZodFastifySchemaValidationErrors,
-  jsonSchemaTransform,
   serializerCompiler,
   validatorCompiler,
   type ZodTypeProvider,
 } from 'fastify-type-provider-zod';
-import { AppError, languageOf, type Language } from './errors.js';
+import { AppError, languageOf, type Language, type LocalisedText } from './errors.js';
+import { rejectUnstorableInput } from './input.js';
+import { formBodyTransform, formBodyTransformObject } from './multipart.js';
 import type { Logger } from './logger.js';
 import { securityHeaders } from './security-headers.js';
 import { webShellLoader } from './web-shell.js';
@@ -40,6 +41,14 @@ export interface HttpOptions {
   mapTileUrl?: string | undefined;
 }
 
+/** Fastify's own refusals of a request, worded for people. */
+const FRAMEWORK_ERRORS: Record<string, { code: string; text: LocalisedText }> = {
+  FST_ERR_CTP_BODY_TOO_LARGE: { code: 'body_too_large', text: { id: 'Data yang dikirim terlalu besar.', en: 'The request body is too large.' } },
+  FST_ERR_CTP_INVALID_JSON_BODY: { code: 'invalid_json', text: { id: 'Data yang dikirim bukan JSON yang valid.', en: 'The request body is not valid JSON.' } },
+  FST_ERR_CTP_EMPTY_JSON_BODY: { code: 'invalid_json', text: { id: 'Data JSON yang dikirim kosong.', en: 'The JSON request body is empty.' } },
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: { code: 'unsupported_media_type', text: { id: 'Jenis data yang dikirim tidak didukung.', en: 'This content type is not supported.' } },
+};
+
 /** Paths that belong to APIs: they answer JSON errors, never the web app. */
 const API_PREFIXES = ['/api/', '/open311/', '/health'];
 
@@ -50,6 +59,15 @@ export async function createHttpApp(options: HttpOptions): Promise<HttpApp> {
     trustProxy: options.trustProxy as boolean | string,
     ...(options.tls ? { https: { cert: fs.readFileSync(options.tls.cert), key: fs.readFileSync(options.tls.key) } } : {}),
     routerOptions: { ignoreTrailingSlash: true },
+    // JSON bodies of this API are small; a route that takes more says so (boundaries, photos).
+    bodyLimit: 256 * 1024,
+    // Refusals before a route is chosen (a malformed or overlong path) in the API's error shape too.
+    frameworkErrors: (error, request, reply) => {
+      const lang = languageOf(request.headers['accept-language']);
+      const tooLong = error.statusCode === 414;
+      const text = tooLong ? { id: 'Alamat terlalu panjang.', en: 'The address is too long.' } : { id: 'Alamat tidak valid.', en: 'The address is not valid.' };
+      void reply.status(error.statusCode ?? 400).send({ error: { code: tooLong ? 'url_too_long' : 'url_invalid', message: text[lang] } });
+    },
   }).withTypeProvider<ZodTypeProvider>() as unknown as HttpApp;
 
   app.setValidatorCompiler(validatorCompiler);
@@ -58,6 +76,8 @@ export async function createHttpApp(options: HttpOptions): Promise<HttpApp> {
   app.addHook('onRequest', async (request) => {
     request.lang = languageOf(request.headers['accept-language']);
   });
+  // NUL and broken Unicode in any parameter or body field: a 400 here, not a database error later.
+  app.addHook('preValidation', rejectUnstorableInput);
   const headers = securityHeaders({ publicUrl: options.publicUrl, mapTileUrl: options.mapTileUrl });
   // onSend runs for every answer, errors and 404s included (not for the hijacked live stream, which is no page).
   app.addHook('onSend', async (_request, reply) => {
@@ -89,8 +109,9 @@ export async function createHttpApp(options: HttpOptions): Promise<HttpApp> {
     }
     const e = error as { statusCode?: number; code?: string; message?: string };
     if (e.statusCode && e.statusCode >= 400 && e.statusCode < 500) {
+      const known = e.code ? FRAMEWORK_ERRORS[e.code] : undefined;
       return reply.status(e.statusCode).send({
-        error: { code: (e.code ?? 'bad_request').replace(/^FST_ERR_/, '').toLowerCase(), message: e.message ?? 'Bad request' },
+        error: known ? { code: known.code, message: known.text[lang] } : { code: (e.code ?? 'bad_request').replace(/^FST_ERR_/, '').toLowerCase(), message: e.message ?? 'Bad request' },
       });
     }
     request.log.error({ err: error }, 'unhandled error');
@@ -120,7 +141,8 @@ export async function createHttpApp(options: HttpOptions): Promise<HttpApp> {
         },
       },
     },
-    transform: jsonSchemaTransform,
+    transform: formBodyTransform,
+    transformObject: formBodyTransformObject,
   });
   await app.register(fastifySwaggerUi, { routePrefix: '/api/docs' });
   app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());

@@ -1,9 +1,9 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { constantTimeEqual, randomToken } from '../../platform/crypto.js';
-import { AppError } from '../../platform/errors.js';
+import { AppError, errors } from '../../platform/errors.js';
 import type { HttpApp } from '../../platform/http.js';
-import { authorize, type Principal } from './policy.js';
+import { authorize, type Action, type Principal } from './policy.js';
 import { privacyNotice } from './privacy-notice.js';
 import {
   createOfficerBody,
@@ -25,8 +25,14 @@ declare module 'fastify' {
     principal: Principal | undefined;
   }
   interface FastifyContextConfig {
-    /** false on the routes that create a session (login, register): no session to forge yet. */
-    csrf?: boolean;
+    /**
+     * true on the writes that need no session (login, register, account setup, Open311 with its API
+     * key): they read their body without one, and skip the CSRF check (no session to forge yet).
+     * Every other write needs a session before its body is read.
+     */
+    anonymous?: boolean;
+    /** An action checked, without a resource, before a large body is read (only for role-only rules). */
+    authorizeBeforeBody?: Action;
   }
 }
 
@@ -47,28 +53,36 @@ export function requestMeta(request: FastifyRequest): RequestMeta {
  */
 export function registerAuthentication(app: HttpApp, identity: IdentityService): void {
   app.decorateRequest('principal', undefined);
-  // Before validation: an anonymous or forged request learns nothing about the body it sent.
-  app.addHook('preValidation', async (request) => {
-    const header = request.headers.authorization;
-    const bearer = header?.match(/^Bearer\s+(.+)$/i)?.[1];
-    const token = bearer ?? request.cookies[SESSION_COOKIE];
-    if (!token) return;
-    const principal = await identity.authenticate(token);
-    if (!principal) {
-      if (bearer) throw new AppError(401, 'invalid_token', { id: 'Token tidak valid atau kedaluwarsa.', en: 'The token is invalid or has expired.' });
-      return; // a stale cookie is simply no session
-    }
-    if (principal.via === 'cookie' && bearer === undefined && UNSAFE_METHODS.has(request.method) && request.routeOptions.config.csrf !== false) {
-      const sent = request.headers['x-csrf-token'];
-      if (typeof sent !== 'string' || !principal.csrfToken || !constantTimeEqual(sent, principal.csrfToken)) {
-        throw new AppError(403, 'csrf_failed', {
-          id: 'Permintaan ditolak karena token keamanan (CSRF) tidak cocok. Muat ulang halaman lalu coba lagi.',
-          en: 'Request refused: the security (CSRF) token does not match. Reload the page and try again.',
-        });
-      }
-    }
-    request.principal = principal;
+  // On arrival, before the body is read: an anonymous or forged request costs no parsing, and learns
+  // nothing about the body it sent.
+  app.addHook('onRequest', async (request) => {
+    request.principal = await principalOf(request, identity);
+    const config = request.routeOptions.config;
+    if (request.principal === undefined && UNSAFE_METHODS.has(request.method) && !request.is404 && config.anonymous !== true) throw errors.unauthenticated();
+    if (config.authorizeBeforeBody) authorize(request.principal, config.authorizeBeforeBody);
   });
+}
+
+async function principalOf(request: FastifyRequest, identity: IdentityService): Promise<Principal | undefined> {
+  const header = request.headers.authorization;
+  const bearer = header?.match(/^Bearer\s+(.+)$/i)?.[1];
+  const token = bearer ?? request.cookies[SESSION_COOKIE];
+  if (!token) return undefined;
+  const principal = await identity.authenticate(token);
+  if (!principal) {
+    if (bearer) throw new AppError(401, 'invalid_token', { id: 'Token tidak valid atau kedaluwarsa.', en: 'The token is invalid or has expired.' });
+    return undefined; // a stale cookie is simply no session
+  }
+  if (principal.via === 'cookie' && bearer === undefined && UNSAFE_METHODS.has(request.method) && request.routeOptions.config.anonymous !== true) {
+    const sent = request.headers['x-csrf-token'];
+    if (typeof sent !== 'string' || !principal.csrfToken || !constantTimeEqual(sent, principal.csrfToken)) {
+      throw new AppError(403, 'csrf_failed', {
+        id: 'Permintaan ditolak karena token keamanan (CSRF) tidak cocok. Muat ulang halaman lalu coba lagi.',
+        en: 'Request refused: the security (CSRF) token does not match. Reload the page and try again.',
+      });
+    }
+  }
+  return principal;
 }
 
 /** Login metadata with this client's device id: the one its cookie carries, or a new one. */
@@ -99,7 +113,7 @@ export function identityRoutes(app: HttpApp, identity: IdentityService): void {
   app.post(
     '/api/v1/auth/register',
     {
-      config: { csrf: false },
+      config: { anonymous: true },
       schema: { tags, summary: 'Register a citizen with NIK; logs in and sends a phone verification code', body: registerBody, response: { 201: sessionResponse, ...errorResponses } },
     },
     async (request, reply) => {
@@ -111,7 +125,7 @@ export function identityRoutes(app: HttpApp, identity: IdentityService): void {
 
   app.post(
     '/api/v1/auth/login',
-    { config: { csrf: false }, schema: { tags, summary: 'Log in (browser): sets the session cookie', body: loginBody, response: { 200: sessionResponse, ...errorResponses } } },
+    { config: { anonymous: true }, schema: { tags, summary: 'Log in (browser): sets the session cookie', body: loginBody, response: { 200: sessionResponse, ...errorResponses } } },
     async (request, reply) => {
       const meta = loginMeta(request);
       const session = await identity.login(request.body.login, request.body.password, 'cookie', meta);
@@ -123,7 +137,7 @@ export function identityRoutes(app: HttpApp, identity: IdentityService): void {
 
   app.post(
     '/api/v1/auth/token',
-    { config: { csrf: false }, schema: { tags, summary: 'Log in (API client): returns a bearer token', body: loginBody, response: { 200: tokenResponse, ...errorResponses } } },
+    { config: { anonymous: true }, schema: { tags, summary: 'Log in (API client): returns a bearer token', body: loginBody, response: { 200: tokenResponse, ...errorResponses } } },
     async (request) => {
       // API clients get no cookie; one that keeps the cookie of an earlier login counts as that device.
       const session = await identity.login(request.body.login, request.body.password, 'bearer', loginMeta(request));
@@ -156,7 +170,7 @@ export function identityRoutes(app: HttpApp, identity: IdentityService): void {
   app.post(
     '/api/v1/auth/setup',
     {
-      config: { csrf: false },
+      config: { anonymous: true },
       schema: {
         tags,
         summary: 'Activate an account created by an in-person NIK claim, with the code sent to the phone',

@@ -51,7 +51,9 @@ export function regionRoutes(app: HttpApp, regions: RegionsService): void {
   app.post(
     '/api/v1/regions/boundaries',
     {
+      // Official boundary files are large; only an admin's upload is read at all.
       bodyLimit: 64 * 1024 * 1024,
+      config: { authorizeBeforeBody: 'regions.import' },
       schema: {
         tags,
         summary: 'Import kelurahan boundaries from a GeoJSON FeatureCollection (admin); all or nothing',
