@@ -221,6 +221,6 @@ export async function buildHttp(ctx: AppContext): Promise<HttpApp> {
   ctx.live.routes(app);
   // Listening starts with the HTTP app that serves the stream (CLI commands never need it).
   await ctx.live.start();
-  open311Routes(app, ctx.reports, ctx.open311Keys, { cityCode: ctx.config.cityCode, publicUrl: ctx.config.publicUrl, db: ctx.db });
+  open311Routes(app, ctx.reports, ctx.open311Keys, { cityCode: ctx.config.cityCode, publicUrl: ctx.config.publicUrl, db: ctx.db, city: () => ctx.regions.city() });
   return app;
 }

@@ -15,6 +15,7 @@ import {
   type O311Service,
   type O311ServiceDefinition,
 } from './open311-format.js';
+import { jsonAsXmlText, xmlAsJson } from '../../../test/support/open311-xml.js';
 
 const DECL = '<?xml version="1.0" encoding="utf-8"?>\n';
 
@@ -194,7 +195,8 @@ describe('renderRequests', () => {
     expect(xml).toContain(
       '<description>Jalan &quot;Raya&quot; &amp; &lt;Gang 3&gt; it&apos;s rusak\nparah</description>',
     );
-    expect(JSON.parse(renderRequests([r], 'json'))[0].description).toBe(r.description);
+    // JSON drops them too: both forms carry the same text.
+    expect(JSON.parse(renderRequests([r], 'json'))[0].description).toBe(`Jalan "Raya" & <Gang 3> it's rusak\nparah`);
   });
 });
 
@@ -351,5 +353,35 @@ describe('parseAttributeFields', () => {
     const out = parseAttributeFields({ 'attribute[__proto__][]': ['a'] });
     expect(Object.getPrototypeOf(out)).toBe(Object.prototype);
     expect(Object.getOwnPropertyDescriptor(out, '__proto__')?.value).toEqual(['a']);
+  });
+});
+
+describe('JSON and XML forms', () => {
+  const awkward = `Lubang "besar" & <dalam>\u0001\u001F\uFFFE\uD800 di Jl. Ahmad Yani\r\nRT 02 \u{1F6A7}\rujung`;
+  /** Each form as a client reads it off the wire (UTF-8 bytes). */
+  const wire = (body: string) => Buffer.from(body, 'utf8').toString('utf8');
+  const both = (render: (f: 'json' | 'xml') => string) => [JSON.stringify(xmlAsJson(wire(render('xml')))), JSON.stringify(jsonAsXmlText(JSON.parse(wire(render('json')))))];
+
+  it('say the same thing, field by field and in the same order, for every answer', () => {
+    const cases: [string, (f: 'json' | 'xml') => string][] = [
+      ['services', (f) => renderServices([SERVICE, { ...SERVICE, service_code: '002', description: awkward }], f)],
+      ['service definition', (f) => renderServiceDefinition({ ...DEFINITION, attributes: [...DEFINITION.attributes, { ...DEFINITION.attributes[0]!, code: 'NOTE', datatype: 'text', values: undefined, description: awkward, order: 2 }] }, f)],
+      ['requests', (f) => renderRequests([REQUEST, { ...REQUEST, description: awkward, status_notes: awkward, media_url: null }], f)],
+      ['post result', (f) => renderPostResult([{ service_request_id: 'SK-2026-000001', service_notice: awkward, account_id: null }], f)],
+      ['tokens', (f) => renderTokens([{ service_request_id: null, token: 't&1' }], f)],
+      ['errors', (f) => renderErrors([{ code: 400, description: awkward }], f)],
+      [
+        'discovery',
+        (f) =>
+          renderDiscovery(
+            { changeset: '2026-01-15T00:00:00Z', contact: awkward, key_service: 'k', endpoints: [{ specification: GEOREPORT_V2_SPECIFICATION, url: 'https://kota.example/open311/v2', changeset: '2026-01-15T00:00:00Z', type: 'production', formats: ['text/xml', 'application/json'] }] },
+            f,
+          ),
+      ],
+    ];
+    for (const [name, render] of cases) {
+      const [xml, json] = both(render);
+      expect(xml, name).toBe(json);
+    }
   });
 });

@@ -5,6 +5,7 @@
  * XML is written by hand: schemaless, no namespace, compact, element order as in the spec; a null
  * value becomes an empty element, as the spec's examples show it.
  */
+import { z } from 'zod';
 
 export type Open311Format = 'json' | 'xml';
 
@@ -57,13 +58,16 @@ export interface O311Request {
   media_url: string | null;
 }
 
-export interface O311PostResult {
-  /** give either an id (realtime) or a token (batch), or neither (blackbox) */
-  service_request_id?: string;
-  token?: string;
-  service_notice: string | null;
-  account_id: string | null;
-}
+export const o311PostResultSchema = z.array(
+  z.object({
+    // Either an id (realtime) or a token (batch), or neither (blackbox).
+    service_request_id: z.string().optional().describe('The id to follow the request by (our tracking number)'),
+    token: z.string().optional(),
+    service_notice: z.string().nullable(),
+    account_id: z.string().nullable(),
+  }),
+);
+export type O311PostResult = z.infer<typeof o311PostResultSchema>[number];
 
 export interface O311Token {
   /** null while the request has no id yet */
@@ -71,10 +75,8 @@ export interface O311Token {
   token: string;
 }
 
-export interface O311Error {
-  code: number;
-  description: string;
-}
+export const o311ErrorsSchema = z.array(z.object({ code: z.number().int(), description: z.string().describe('For the user, in the language Accept-Language asks for (Indonesian by default, or English)') }));
+export type O311Error = z.infer<typeof o311ErrorsSchema>[number];
 
 export interface O311Endpoint {
   specification: string;
@@ -105,12 +107,24 @@ type XmlValue = string | number | boolean | null;
 type XmlNode = readonly [tag: string, content: XmlValue | readonly XmlNode[]];
 
 const XML_DECLARATION = '<?xml version="1.0" encoding="utf-8"?>\n';
-const XML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' };
+// A carriage return is written as a reference: a literal one would be read back as a plain line feed.
+const XML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;', '\r': '&#13;' };
+
+/**
+ * Control characters and half surrogate pairs cannot be written in XML 1.0 (nor in UTF-8); citizens'
+ * text may still contain them. Both forms drop them, so that a JSON and an XML client read the same text.
+ */
+function dropUnwritable(text: string): string {
+  // eslint-disable-next-line no-control-regex
+  return text.replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, '');
+}
 
 function escapeXml(text: string): string {
-  // Control characters are not allowed in XML 1.0 at all; citizens' text may still contain them.
-  // eslint-disable-next-line no-control-regex
-  return text.replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/g, '').replace(/[&<>"']/g, (c) => XML_ESCAPES[c]!);
+  return dropUnwritable(text).replace(/[&<>"'\r]/g, (c) => XML_ESCAPES[c]!);
+}
+
+function json(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) => (typeof v === 'string' ? dropUnwritable(v) : v));
 }
 
 function element([tag, content]: XmlNode): string {
@@ -127,8 +141,8 @@ function xmlDocument(root: XmlNode): string {
 }
 
 /** Same fields and order for both formats: JSON from the pairs, XML from the nodes. */
-function render(f: Open311Format, json: unknown, xmlRoot: XmlNode): string {
-  return f === 'json' ? JSON.stringify(json) : xmlDocument(xmlRoot);
+function render(f: Open311Format, value: unknown, xmlRoot: XmlNode): string {
+  return f === 'json' ? json(value) : xmlDocument(xmlRoot);
 }
 
 function toObject(nodes: readonly XmlNode[]): Record<string, XmlValue> {
@@ -168,7 +182,7 @@ function attributeFields(a: O311Attribute): XmlNode[] {
 
 export function renderServiceDefinition(def: O311ServiceDefinition, f: Open311Format): string {
   if (f === 'json') {
-    return JSON.stringify({
+    return json({
       service_code: def.service_code,
       attributes: def.attributes.map((a) => ({
         ...toObject(attributeFields(a)),
@@ -265,7 +279,7 @@ export function renderDiscovery(d: O311Discovery, f: Open311Format): string {
     ['type', e.type],
   ]);
   if (f === 'json') {
-    return JSON.stringify({
+    return json({
       ...toObject(head),
       endpoints: endpoints.map((e, i) => ({ ...toObject(e), formats: [...d.endpoints[i]!.formats] })),
     });
@@ -286,6 +300,38 @@ export function renderDiscovery(d: O311Discovery, f: Open311Format): string {
 }
 
 // ---- request parsing ------------------------------------------------------------------------
+
+const arg = (description: string) => z.string().optional().describe(description);
+const coordinate = (description: string) => z.union([z.string(), z.number()]).optional().describe(description);
+
+/**
+ * The body of POST Service Request, form-encoded as the spec says (or JSON with the same fields).
+ * Only the type of each field is checked here; what each must hold is checked where it is read, so
+ * that a refusal names the rule.
+ */
+export const o311PostBodySchema = z
+  .object({
+    api_key: arg('The key an admin made for this client (also accepted in the query string)'),
+    jurisdiction_id: arg("The city's Kemendagri code (36.72 or 3672); optional"),
+    service_code: z.string().describe('A service_code from GET services'),
+    lat: coordinate('WGS84 latitude; with long, or give address_string or address_id'),
+    long: coordinate('WGS84 longitude; with lat'),
+    address_string: arg('Where, in words; without lat/long the request goes to the complaint coordinator'),
+    address_id: arg('A Kemendagri kelurahan code, e.g. 36.72.07.1001'),
+    email: arg('Stored encrypted; never shown'),
+    device_id: arg('Not stored'),
+    account_id: arg('Not stored'),
+    first_name: arg('Stored encrypted; officers see the name'),
+    last_name: arg('Stored encrypted; officers see the name'),
+    phone: arg('An Indonesian number; stored encrypted, officers see it masked'),
+    description: arg('At most 4000 characters'),
+    media_url: arg('Ignored: photos are not fetched from elsewhere'),
+  })
+  .catchall(
+    z
+      .union([z.string(), z.number(), z.array(z.union([z.string(), z.number()]))])
+      .describe("The service definition's attributes: attribute[CODE]=value, and attribute[CODE][]=value repeated for a multivaluelist"),
+  );
 
 /** 'services.json' → { name: 'services', format: 'json' }; no or another extension → undefined. */
 export function parseFormat(pathSegment: string): { name: string; format: Open311Format } | undefined {

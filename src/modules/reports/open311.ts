@@ -1,9 +1,10 @@
 import fastifyFormbody from '@fastify/formbody';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { randomToken, sha256 } from '../../platform/crypto.js';
 import type { Database } from '../../platform/db.js';
-import { AppError, errors } from '../../platform/errors.js';
+import { AppError, errors, type Language, type LocalisedText } from '../../platform/errors.js';
 import type { HttpApp } from '../../platform/http.js';
 import type { AuditTrail } from '../audit/audit.js';
 import { authorize } from '../identity/policy.js';
@@ -13,6 +14,9 @@ import { normaliseRegionCode } from '../regions/service.js';
 import type { Category } from './categories.js';
 import {
   GEOREPORT_V2_SPECIFICATION,
+  o311ErrorsSchema,
+  o311PostBodySchema,
+  o311PostResultSchema,
   OPEN311_CONTENT_TYPE,
   parseAttributeFields,
   parseFormat,
@@ -27,10 +31,11 @@ import {
   type O311Request,
   type Open311Format,
 } from './open311-format.js';
-import { photosOf, Where } from './queries.js';
+import { presentPublic, type PresentContext } from './present.js';
+import { photosOf, publicWhere } from './queries.js';
 import { open311KeySchema, type Open311Key } from './schema.js';
 import type { PhotoRow, ReportRow, ReportsService } from './service.js';
-import { OPEN_STATUSES, PUBLIC_STATUSES, statusName, type ReportStatus } from './workflow.js';
+import { OPEN_STATUSES, PUBLIC_STATUSES, type ReportStatus } from './workflow.js';
 
 /** Our states on the spec's two: someone still has to act (open), or nothing more will happen (closed). */
 export const OPEN311_STATUS: Record<ReportStatus, 'open' | 'closed'> = {
@@ -46,6 +51,8 @@ export const OPEN311_STATUS: Record<ReportStatus, 'open' | 'closed'> = {
 
 const MAX_RESULTS = 1000;
 const MAX_WINDOW_DAYS = 90;
+/** service_request_id may list this many ids: enough for a client following its own, no bulk lookup. */
+const MAX_IDS = 100;
 
 // --- API keys -------------------------------------------------------------------------------------
 
@@ -90,64 +97,87 @@ export class Open311Keys {
 
 // --- presenting -------------------------------------------------------------------------------------
 
-const DATATYPE_DESCRIPTIONS: Record<O311Attribute['datatype'], string> = {
-  string: 'Teks singkat',
-  text: 'Teks panjang',
-  number: 'Angka',
-  datetime: 'Tanggal dan waktu (ISO 8601)',
-  singlevaluelist: 'Pilih satu',
-  multivaluelist: 'Pilih satu atau lebih',
+const DATATYPE_DESCRIPTIONS: Record<O311Attribute['datatype'], LocalisedText> = {
+  string: { id: 'Teks singkat', en: 'Short text' },
+  text: { id: 'Teks panjang', en: 'Long text' },
+  number: { id: 'Angka', en: 'Number' },
+  datetime: { id: 'Tanggal dan waktu (ISO 8601)', en: 'Date and time (ISO 8601)' },
+  singlevaluelist: { id: 'Pilih satu', en: 'Pick one' },
+  multivaluelist: { id: 'Pilih satu atau lebih', en: 'Pick one or more' },
 };
 
-function serviceOf(c: Category, lang: 'id' | 'en') {
+function serviceOf(c: Category, lang: Language) {
   return {
     service_code: c.code,
     service_name: c.name[lang],
     description: c.description?.[lang] ?? c.name[lang],
     metadata: c.questions.length > 0,
     type: 'realtime' as const,
-    keywords: [c.group, c.emergency ? 'darurat' : ''].filter(Boolean).join(','),
+    keywords: [c.group, c.emergency ? { id: 'darurat', en: 'emergency' }[lang] : ''].filter(Boolean).join(','),
     group: c.group,
   };
 }
 
+/** The public feed's rule: verified by an officer, and neither rejected nor folded into another report. */
+const isPublic = (r: ReportRow) => PUBLIC_STATUSES.includes(r.status);
+
 /**
- * A report as Open311 shows it: what the public feed shows. A report not (yet) public, or
- * confidential, is still readable by its id, but only its category, status and dates.
+ * A report as Open311 shows it: what the public feed shows of it (presentPublic, so a confidential
+ * report is reduced alike). A request posted through Open311 and not public (yet, or ever) is
+ * shown as little as a confidential one: category, kelurahan, status and dates.
  */
-function requestOf(r: ReportRow, photos: PhotoRow[], ctx: { names: Awaited<ReturnType<ReportsService['names']['get']>>; lang: 'id' | 'en'; baseUrl: string }): O311Request {
-  const category = ctx.names.category(r.category_code);
-  const full = PUBLIC_STATUSES.includes(r.status) && r.privacy !== 'confidential';
-  const approved = full ? photos.find((p) => p.moderation === 'approved') : undefined;
-  const resolved = ['resolved', 'closed'].includes(r.status) && full && r.resolution_note;
+function requestOf(r: ReportRow, photos: PhotoRow[], ctx: PresentContext & { baseUrl: string }): O311Request {
+  const view = presentPublic(isPublic(r) ? r : { ...r, privacy: 'confidential' }, photos, ctx);
+  const photo = view.photos[0];
+  const note = (r.status === 'resolved' || r.status === 'closed') && view.resolutionNote ? `: ${view.resolutionNote}` : '';
   return {
-    service_request_id: r.tracking_no,
+    service_request_id: view.trackingNo,
     status: OPEN311_STATUS[r.status],
-    status_notes: `${statusName(r.status, ctx.lang)} (${r.status})${resolved ? `: ${r.resolution_note}` : ''}`,
-    service_name: category.name[ctx.lang],
-    service_code: r.category_code,
-    description: full ? r.description : null,
-    agency_responsible: ctx.names.agency(r.agency_code).name,
+    status_notes: `${view.statusName} (${r.status})${note}`,
+    service_name: view.category.name,
+    service_code: view.category.code,
+    description: view.description,
+    agency_responsible: view.agency?.name ?? null,
     service_notice: null,
-    requested_datetime: r.submitted_at.toISOString(),
-    updated_datetime: r.updated_at.toISOString(),
+    requested_datetime: view.submittedAt,
+    updated_datetime: view.updatedAt,
     expected_datetime: OPEN_STATUSES.includes(r.status) ? (r.resolve_due_at ?? r.due_at)?.toISOString() ?? null : null,
-    address: full ? r.address : null,
-    address_id: r.kelurahan_code,
+    address: view.address,
+    address_id: view.kelurahan?.code ?? null,
     zipcode: null,
-    lat: full ? r.lat : null,
-    long: full ? r.lng : null,
-    media_url: approved ? `${ctx.baseUrl}/api/v1/public/photos/${approved.id}` : null,
+    lat: view.location?.lat ?? null,
+    long: view.location?.lng ?? null,
+    media_url: photo ? `${ctx.baseUrl}${photo.url}` : null,
   };
 }
 
 // --- routes -------------------------------------------------------------------------------------------
 
+/** A refusal in the spec's shape; its text in the client's language, like every other answer here. */
 class Open311Error extends Error {
-  constructor(readonly status: number, readonly description: string) {
-    super(description);
+  constructor(
+    readonly status: 400 | 403 | 404,
+    readonly text: LocalisedText,
+  ) {
+    super(text.en);
   }
 }
+const invalid = (id: string, en: string) => new Open311Error(400, { id, en });
+const missing = (id: string, en: string) => new Open311Error(404, { id, en });
+const noSuchResource = (path: string) => missing(`Sumber daya ${path} tidak ada.`, `There is no resource ${path}.`);
+
+/** Fastify's own refusals of a request it cannot read, in words a client's user can act on. */
+const UNREADABLE: Record<string, LocalisedText> = {
+  FST_ERR_CTP_BODY_TOO_LARGE: { id: 'Isi permintaan terlalu besar.', en: 'The request body is too large.' },
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: {
+    id: 'Isi permintaan harus application/x-www-form-urlencoded atau application/json.',
+    en: 'The request body must be application/x-www-form-urlencoded or application/json.',
+  },
+  FST_ERR_CTP_INVALID_JSON_BODY: { id: 'Isi permintaan bukan JSON yang sah.', en: 'The request body is not valid JSON.' },
+  FST_ERR_CTP_EMPTY_JSON_BODY: { id: 'Isi permintaan JSON kosong.', en: 'The JSON request body is empty.' },
+};
+const UNREADABLE_REQUEST: LocalisedText = { id: 'Permintaan tidak dapat dibaca.', en: 'The request cannot be read.' };
+const SERVER_ERROR: LocalisedText = { id: 'Terjadi kesalahan pada server. Silakan coba lagi.', en: 'Something went wrong on the server. Please try again.' };
 
 function text(value: unknown): string | undefined {
   const v = Array.isArray(value) ? value[0] : value;
@@ -156,27 +186,114 @@ function text(value: unknown): string | undefined {
   return s === '' ? undefined : s; // the spec: an empty argument is an absent one
 }
 
-function w3cDate(value: string | undefined, name: string): Date | undefined {
-  if (!value) return undefined;
-  const d = new Date(value);
-  if (Number.isNaN(d.getTime()) || !/^\d{4}-\d{2}-\d{2}/.test(value)) throw new Open311Error(400, `${name} must be a W3C date-time such as 2026-11-01T00:00:00+07:00`);
-  return d;
+/** A comma-separated argument as a list, or undefined when it is absent or empty. */
+function list(value: unknown): string[] | undefined {
+  const items = text(value)?.split(',').map((s) => s.trim()).filter(Boolean);
+  return items?.length ? items : undefined;
 }
 
-export function open311Routes(app: HttpApp, reports: ReportsService, keys: Open311Keys, options: { cityCode: string; publicUrl: string | undefined; db: Database }): void {
+const W3C_DATETIME = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?(?:Z|[+-](\d{2}):(\d{2}))$/;
+
+function daysIn(year: number, month: number): number {
+  const leap = (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
+  return [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1]!;
+}
+
+/**
+ * GeoReport v2 dates are W3C date-times with their zone: without one, the client's local time would
+ * be a guess. Date itself would roll 30 February over into March and read year 0000, which PostgreSQL
+ * has not, so each part is checked.
+ */
+function w3cDate(value: string | undefined, name: string): Date | undefined {
+  if (!value) return undefined;
+  const [year = 0, month = 0, day = 0, hour = 0, minute = 0, second = 0, zoneHours = 0, zoneMinutes = 0] = W3C_DATETIME.exec(value)?.slice(1).map((x) => Number(x ?? 0)) ?? [];
+  const real = year >= 1 && month >= 1 && month <= 12 && day >= 1 && day <= daysIn(year, month) && hour <= 23 && minute <= 59 && second <= 59 && zoneHours <= 14 && zoneMinutes <= 59;
+  if (!real) {
+    throw invalid(
+      `${name} harus berupa tanggal dan waktu W3C dengan zona waktu, misalnya 2026-11-01T00:00:00+07:00.`,
+      `${name} must be a W3C date-time with a time zone, such as 2026-11-01T00:00:00+07:00.`,
+    );
+  }
+  return new Date(value);
+}
+
+const TRACKING_NO = /^SK-\d{4}-\d+$/;
+
+export function open311Routes(
+  app: HttpApp,
+  reports: ReportsService,
+  keys: Open311Keys,
+  options: { cityCode: string; publicUrl: string | undefined; db: Database; city: () => Promise<{ name: string } | undefined> },
+): void {
   const baseUrl = (request: FastifyRequest) => options.publicUrl?.replace(/\/$/, '') ?? `${request.protocol}://${request.host}`;
   const formatOf = (request: FastifyRequest): Open311Format => (request.url.split('?')[0]!.endsWith('.json') ? 'json' : 'xml');
   const send = (reply: FastifyReply, format: Open311Format, body: string, status = 200) => reply.status(status).type(OPEN311_CONTENT_TYPE[format]).send(body);
 
-  /** `name.json` / `name.xml` for the expected name, else a 404 in the spec's shape. */
-  const resource = (segment: string, expected?: string) => {
+  /** `name.json` / `name.xml`, else a 404 in the spec's shape. */
+  const resource = (segment: string) => {
     const parsed = parseFormat(segment);
-    if (!parsed || (expected && parsed.name !== expected)) throw new Open311Error(404, 'Unknown resource: add .json or .xml');
+    if (!parsed) throw missing('Sumber daya tidak dikenal: tambahkan .json atau .xml di akhir alamat.', 'Unknown resource: add .json or .xml to the address.');
     return parsed;
   };
   const checkJurisdiction = (value: unknown) => {
     const j = text(value);
-    if (j && j !== options.cityCode && j !== options.cityCode.replace(/\./g, '')) throw new Open311Error(404, `jurisdiction_id ${j} is not served here (this is ${options.cityCode})`);
+    if (j && j !== options.cityCode && j !== options.cityCode.replace(/\./g, '')) {
+      throw missing(`jurisdiction_id ${j} tidak dilayani di sini; kode kota ini ${options.cityCode}.`, `jurisdiction_id ${j} is not served here; this city is ${options.cityCode}.`);
+    }
+  };
+
+  /** The report is as the public feed shows it, so the presenter needs what the feed's does. */
+  const present = async (request: FastifyRequest, rows: ReportRow[]): Promise<O311Request[]> => {
+    const photos = await photosOf(options.db, rows.map((r) => r.id));
+    const ctx = { names: await reports.names.get(), lang: request.lang, timezone: reports.options.timezone, autoCloseDays: reports.options.autoCloseDays, now: reports.clock(), baseUrl: baseUrl(request) };
+    return rows.map((r) => requestOf(r, photos.get(r.id) ?? [], ctx));
+  };
+
+  /**
+   * Requests by their ids: the public ones, and those posted through Open311, so that the client that
+   * posted one can follow it from the start (reduced by requestOf while it is not public). A report
+   * filed in the app that the public may not see is not found.
+   */
+  const requestsByIds = async (ids: string[]): Promise<ReportRow[]> => {
+    const wanted = ids.map((id) => id.toUpperCase()).filter((id) => TRACKING_NO.test(id));
+    if (!wanted.length) return [];
+    const rows = await options.db.query<ReportRow>('select * from reports where tracking_no = any($1) order by submitted_at desc, id desc', [wanted]);
+    return rows.filter((r) => isPublic(r) || r.channel === 'open311');
+  };
+
+  /** GET Service Requests: the spec's filters over the public feed; at most 90 days and 1000 requests. */
+  const listRequests = async (q: Record<string, unknown>): Promise<ReportRow[]> => {
+    const ids = list(q.service_request_id);
+    if (ids) {
+      const distinct = [...new Set(ids.map((id) => id.toUpperCase()))];
+      if (distinct.length > MAX_IDS) {
+        throw invalid(`service_request_id memuat ${distinct.length} nomor; paling banyak ${MAX_IDS} sekaligus.`, `service_request_id lists ${distinct.length} ids; at most ${MAX_IDS} at a time.`);
+      }
+      // By id, the other filters are ignored, as the spec says.
+      return requestsByIds(distinct);
+    }
+    const statuses = list(q.status)?.map((s) => s.toLowerCase());
+    if (statuses && !statuses.every((s) => s === 'open' || s === 'closed')) {
+      throw invalid('status harus open, closed, atau keduanya (open,closed).', 'status must be open, closed or both (open,closed).');
+    }
+    const where = publicWhere({ status: statuses && (Object.keys(OPEN311_STATUS) as ReportStatus[]).filter((s) => statuses.includes(OPEN311_STATUS[s])) });
+    const codes = list(q.service_code);
+    if (codes) where.add((p) => `category_code = any(${p(codes)})`);
+    const startDate = w3cDate(text(q.start_date), 'start_date');
+    const end = w3cDate(text(q.end_date), 'end_date') ?? new Date();
+    const start = startDate ?? new Date(end.getTime() - MAX_WINDOW_DAYS * 86400_000);
+    if (start > end) throw invalid('start_date jatuh setelah end_date.', 'start_date is after end_date.');
+    if (end.getTime() - start.getTime() > MAX_WINDOW_DAYS * 86400_000) {
+      throw invalid(`Rentang start_date sampai end_date paling lama ${MAX_WINDOW_DAYS} hari.`, `start_date and end_date may span at most ${MAX_WINDOW_DAYS} days.`);
+    }
+    where.add((p) => `submitted_at >= ${p(start)} and submitted_at <= ${p(end)}`);
+    return options.db.query<ReportRow>(`select * from reports ${where} order by submitted_at desc, id desc limit ${MAX_RESULTS}`, where.params);
+  };
+
+  /** The time the service list (categories, their questions included) last changed: discovery's changeset. */
+  const servicesChangedAt = async (): Promise<string> => {
+    const row = await options.db.one<{ at: Date | null }>('select max(updated_at) as at from report_categories');
+    return (row.at ?? new Date(0)).toISOString();
   };
 
   app.register(
@@ -185,19 +302,27 @@ export function open311Routes(app: HttpApp, reports: ReportsService, keys: Open3
       await o311.register(fastifyFormbody);
       o311.setErrorHandler((error, request, reply) => {
         const format = formatOf(request);
-        if (error instanceof Open311Error) return send(reply, format, renderErrors([{ code: error.status, description: error.description }], format), error.status);
+        const answer = (status: number, text: LocalisedText) => send(reply, format, renderErrors([{ code: status, description: text[request.lang] }], format), status);
+        if (error instanceof Open311Error) return answer(error.status, error.text);
         if (error instanceof AppError) {
-          const status = error.status === 422 || error.status === 413 || error.status === 415 ? 400 : error.status;
-          return send(reply, format, renderErrors([{ code: status, description: error.text[request.lang] }], format), status);
+          if (error.headers) reply.headers(error.headers);
+          return answer(error.status === 422 || error.status === 413 || error.status === 415 ? 400 : error.status, error.text);
         }
-        const status = (error as { statusCode?: number }).statusCode;
-        if (status && status >= 400 && status < 500) return send(reply, format, renderErrors([{ code: 400, description: (error as Error).message }], format), 400);
+        if (hasZodFastifySchemaValidationErrors(error)) {
+          const fields = [...new Set(error.validation.map((v) => v.instancePath.replace(/^\//, '').split('/')[0] || (v.params as { missingProperty?: string })?.missingProperty || ''))];
+          if (fields.includes('')) return answer(400, { id: 'Isi permintaan harus berupa isian formulir atau objek JSON.', en: 'The request body must be form fields or a JSON object.' });
+          // A field sent twice arrives as a list, and fails here too.
+          return answer(400, { id: `Isian ${fields.join(', ')} tidak ada, tidak valid, atau dikirim lebih dari sekali.`, en: `Field ${fields.join(', ')} is missing, not valid, or sent more than once.` });
+        }
+        const e = error as { statusCode?: number; code?: string };
+        // The spec answers 400 to any request it cannot take (403 and 404 have their own meanings).
+        if (e.statusCode && e.statusCode >= 400 && e.statusCode < 500) return answer(400, UNREADABLE[e.code ?? ''] ?? UNREADABLE_REQUEST);
         request.log.error({ err: error }, 'open311 failure');
-        return send(reply, format, renderErrors([{ code: 500, description: 'Internal error' }], format), 500);
+        return answer(500, SERVER_ERROR);
       });
       o311.setNotFoundHandler((request, reply) => {
         const format = formatOf(request);
-        return send(reply, format, renderErrors([{ code: 404, description: `No such resource ${request.url.split('?')[0]}` }], format), 404);
+        return send(reply, format, renderErrors([{ code: 404, description: noSuchResource(request.url.split('?')[0]!).text[request.lang] }], format), 404);
       });
       const hidden = { hide: false, tags: ['open311'] };
 
@@ -206,33 +331,38 @@ export function open311Routes(app: HttpApp, reports: ReportsService, keys: Open3
         const query = request.query as Record<string, unknown>;
         checkJurisdiction(query.jurisdiction_id);
         if (name === 'discovery') {
-          const url = `${baseUrl(request)}/open311/v2/`;
+          const base = baseUrl(request);
+          const changeset = await servicesChangedAt();
           return send(reply, format, renderDiscovery({
-            changeset: new Date(0).toISOString(),
-            contact: `Diskominfo ${(await reports.names.get()).region(options.cityCode)?.name ?? options.cityCode}`,
-            key_service: `${baseUrl(request)}/admin — kunci dibuat oleh admin (npx satukota open311 key create <nama>)`,
-            endpoints: [{ specification: GEOREPORT_V2_SPECIFICATION, url, changeset: new Date(0).toISOString(), type: 'production', formats: ['text/xml', 'application/json'] }],
+            changeset,
+            contact: `Diskominfo ${(await options.city())?.name ?? options.cityCode} — ${base}`,
+            key_service: {
+              id: `Kunci API dibuat oleh admin kota (npx satukota open311 key create <nama>, atau di ${base}/admin).`,
+              en: `API keys are made by the city's admin (npx satukota open311 key create <name>, or at ${base}/admin).`,
+            }[request.lang],
+            // No trailing slash: clients append "/services.xml" to it.
+            endpoints: [{ specification: GEOREPORT_V2_SPECIFICATION, url: `${base}/open311/v2`, changeset, type: 'production', formats: ['text/xml', 'application/json'] }],
           }, format));
         }
         if (name === 'services') {
           const categories = await reports.categories.list();
           return send(reply, format, renderServices(categories.map((c) => serviceOf(c, request.lang)), format));
         }
-        if (name === 'requests') return send(reply, format, renderRequests(await listRequests(request, query), format));
-        throw new Open311Error(404, `Unknown resource ${name}`);
+        if (name === 'requests') return send(reply, format, renderRequests(await present(request, await listRequests(query)), format));
+        throw noSuchResource(request.url.split('?')[0]!);
       });
 
       o311.get('/services/:file', { schema: { ...hidden, summary: 'Service definition: the category’s questions as attributes', params: z.object({ file: z.string() }) } }, async (request, reply) => {
         const { name: code, format } = resource(request.params.file);
         checkJurisdiction((request.query as Record<string, unknown>).jurisdiction_id);
         const category = await reports.categories.get(code);
-        if (!category?.active) throw new Open311Error(404, `service_code ${code} not found`);
+        if (!category?.active) throw missing(`service_code ${code} tidak ditemukan.`, `service_code ${code} not found.`);
         const attributes: O311Attribute[] = category.questions.map((q) => ({
           variable: true,
           code: q.code,
           datatype: q.datatype,
           required: q.required,
-          datatype_description: DATATYPE_DESCRIPTIONS[q.datatype],
+          datatype_description: DATATYPE_DESCRIPTIONS[q.datatype][request.lang],
           order: q.order,
           description: q.label[request.lang],
           ...(q.values ? { values: q.values.map((v) => ({ key: v.key, name: v.name[request.lang] })) } : {}),
@@ -243,53 +373,87 @@ export function open311Routes(app: HttpApp, reports: ReportsService, keys: Open3
       o311.get('/requests/:file', { schema: { ...hidden, summary: 'One service request by its id (the tracking number)', params: z.object({ file: z.string() }) } }, async (request, reply) => {
         const { name: id, format } = resource(request.params.file);
         checkJurisdiction((request.query as Record<string, unknown>).jurisdiction_id);
-        const row = await reports.find(id);
-        if (!row || !/^SK-/i.test(id)) throw new Open311Error(404, `service_request_id ${id} not found`);
-        const photos = await photosOf(options.db, [row.id]);
-        return send(reply, format, renderRequests([requestOf(row, photos.get(row.id) ?? [], { names: await reports.names.get(), lang: request.lang, baseUrl: baseUrl(request) })], format));
+        const rows = await requestsByIds([id]);
+        if (!rows.length) throw missing(`service_request_id ${id} tidak ditemukan.`, `service_request_id ${id} not found.`);
+        return send(reply, format, renderRequests(await present(request, rows), format));
       });
 
       o311.get('/tokens/:file', { schema: { ...hidden, summary: 'The service_request_id for a token', params: z.object({ file: z.string() }) } }, async (request, reply) => {
         const { name: token, format } = resource(request.params.file);
         checkJurisdiction((request.query as Record<string, unknown>).jurisdiction_id);
         const row = /^[0-9a-f-]{36}$/i.test(token) ? await options.db.maybeOne<{ tracking_no: string }>('select tracking_no from reports where open311_token = $1', [token]) : undefined;
-        if (!row) throw new Open311Error(404, `token ${token} not found`);
+        if (!row) throw missing(`token ${token} tidak ditemukan.`, `token ${token} not found.`);
         return send(reply, format, renderTokens([{ service_request_id: row.tracking_no, token }], format));
       });
 
-      o311.post('/:resource', { config: { csrf: false }, schema: { ...hidden, summary: 'POST Service Request (needs api_key); application/x-www-form-urlencoded', params: z.object({ resource: z.string() }) } }, async (request, reply) => {
-        const { format } = resource(request.params.resource, 'requests');
+      // One route per format, so that the OpenAPI document shows each answer's content type.
+      for (const format of ['json', 'xml'] as const) {
+        const answer = (description: string, schema: z.ZodType) => ({ description, content: { [OPEN311_CONTENT_TYPE[format].split(';')[0]!]: { schema: format === 'json' ? schema : z.string() } } });
+        o311.post(
+          `/requests.${format}`,
+          {
+            config: { anonymous: true },
+            bodyLimit: 64 * 1024,
+            schema: {
+              ...hidden,
+              summary: `POST Service Request (${format})`,
+              description:
+                'GeoReport v2 POST Service Request; needs an api_key. A location is required: lat and long, address_string or address_id. ' +
+                'Errors are the spec\'s list of {code, description}: 400 bad input, 403 api_key missing or revoked, 404 unknown service_code or jurisdiction_id.',
+              consumes: ['application/x-www-form-urlencoded', 'application/json'],
+              body: o311PostBodySchema,
+              response: {
+                201: answer('The new request’s id (its tracking number)', o311PostResultSchema),
+                400: answer('A missing or invalid argument', o311ErrorsSchema),
+                403: answer('api_key missing, unknown or revoked', o311ErrorsSchema),
+                404: answer('Unknown service_code or jurisdiction_id', o311ErrorsSchema),
+              },
+            },
+          },
+          async (request, reply) => send(reply, format, await postRequest(request), 201),
+        );
+      }
+
+      /** POST Service Request: the answer in the spec's shape, in the request's format. */
+      async function postRequest(request: FastifyRequest): Promise<string> {
+        const format = formatOf(request);
         const body = (request.body ?? {}) as Record<string, unknown>;
         const apiKey = text(body.api_key) ?? text((request.query as Record<string, unknown>).api_key);
         const keyId = apiKey ? await keys.check(apiKey) : undefined;
-        if (!keyId) throw new Open311Error(403, 'api_key is missing or invalid');
+        if (!keyId) throw new Open311Error(403, { id: 'api_key tidak ada atau tidak valid.', en: 'api_key is missing or invalid.' });
         checkJurisdiction(body.jurisdiction_id);
         const serviceCode = text(body.service_code);
-        if (!serviceCode) throw new Open311Error(400, 'service_code is required');
+        if (!serviceCode) throw invalid('service_code wajib diisi.', 'service_code is required.');
         const category = await reports.categories.get(serviceCode);
-        if (!category?.active) throw new Open311Error(404, `service_code ${serviceCode} not found`);
+        if (!category?.active) throw missing(`service_code ${serviceCode} tidak ditemukan.`, `service_code ${serviceCode} not found.`);
         const lat = text(body.lat);
         const long = text(body.long);
         const addressString = text(body.address_string);
         const addressId = text(body.address_id);
-        if ((lat === undefined) !== (long === undefined)) throw new Open311Error(400, 'lat and long must be given together');
-        if (lat === undefined && !addressString && !addressId) throw new Open311Error(400, 'a location is required: lat & long, address_string or address_id');
+        if ((lat === undefined) !== (long === undefined)) throw invalid('lat dan long harus diisi bersama.', 'lat and long must be given together.');
+        if (lat === undefined && !addressString && !addressId) {
+          throw invalid('Lokasi wajib diisi: lat dan long, address_string, atau address_id.', 'A location is required: lat and long, address_string or address_id.');
+        }
         const latN = lat === undefined ? undefined : Number(lat);
         const longN = long === undefined ? undefined : Number(long);
-        if (latN !== undefined && (!Number.isFinite(latN) || Math.abs(latN) > 90 || !Number.isFinite(longN!) || Math.abs(longN!) > 180)) throw new Open311Error(400, 'lat/long are not valid coordinates');
+        if (latN !== undefined && (!Number.isFinite(latN) || Math.abs(latN) > 90 || !Number.isFinite(longN!) || Math.abs(longN!) > 180)) {
+          throw invalid('lat dan long bukan koordinat yang valid.', 'lat and long are not valid coordinates.');
+        }
         const kelurahanCode = addressId ? normaliseRegionCode(addressId) : undefined;
-        if (addressId && !kelurahanCode) throw new Open311Error(400, 'address_id must be a Kemendagri kelurahan code such as 36.72.07.1001');
+        if (addressId && !kelurahanCode) {
+          throw invalid('address_id harus berupa kode kelurahan Kemendagri, misalnya 36.72.07.1001.', 'address_id must be a Kemendagri kelurahan code such as 36.72.07.1001.');
+        }
         const description = text(body.description) ?? '';
-        if (description.length > 4000) throw new Open311Error(400, 'description is longer than 4000 characters');
+        if (description.length > 4000) throw invalid('description lebih dari 4000 karakter.', 'description is longer than 4000 characters.');
         const email = text(body.email);
-        if (email && !z.email().safeParse(email).success) throw new Open311Error(400, 'email is not a valid e-mail address');
+        if (email && !z.email().safeParse(email).success) throw invalid('email bukan alamat e-mail yang valid.', 'email is not a valid e-mail address.');
         const phoneRaw = text(body.phone);
         let phone: string | undefined;
         if (phoneRaw) {
           try {
             phone = normalisePhone(phoneRaw);
           } catch {
-            throw new Open311Error(400, 'phone is not a valid Indonesian phone number');
+            throw invalid('phone bukan nomor telepon Indonesia yang valid.', 'phone is not a valid Indonesian phone number.');
           }
         }
         const name = [text(body.first_name), text(body.last_name)].filter(Boolean).join(' ') || undefined;
@@ -308,37 +472,10 @@ export function open311Routes(app: HttpApp, reports: ReportsService, keys: Open3
           },
           { kind: 'open311', keyId, contact: { name, email, phone } },
         );
-        const notice = category.emergency ? 'Darurat: hubungi 112 sekarang juga. Laporan ini tetap diteruskan ke instansi terkait.' : null;
-        return send(reply, format, renderPostResult([{ service_request_id: report.tracking_no, service_notice: notice, account_id: null }], format), 201);
-      });
-
-      /** GET Service Requests: the spec's filters; at most 90 days and 1000 requests. */
-      async function listRequests(request: FastifyRequest, q: Record<string, unknown>): Promise<O311Request[]> {
-        const where = new Where();
-        const ids = text(q.service_request_id)?.split(',').map((s) => s.trim().toUpperCase()).filter(Boolean);
-        if (ids?.length) {
-          // By id the submitter always finds their request; other filters are ignored, as the spec says.
-          where.add((p) => `tracking_no = any(${p(ids.slice(0, MAX_RESULTS))})`);
-        } else {
-          where.add((p) => `status = any(${p(PUBLIC_STATUSES)})`);
-          const codes = text(q.service_code)?.split(',').map((s) => s.trim()).filter(Boolean);
-          if (codes?.length) where.add((p) => `category_code = any(${p(codes)})`);
-          const statuses = text(q.status)?.split(',').map((s) => s.trim().toLowerCase()).filter(Boolean);
-          if (statuses?.length) {
-            if (!statuses.every((s) => s === 'open' || s === 'closed')) throw new Open311Error(400, 'status must be open, closed or both');
-            const ours = (Object.keys(OPEN311_STATUS) as ReportStatus[]).filter((s) => statuses.includes(OPEN311_STATUS[s]));
-            where.add((p) => `status = any(${p(ours)})`);
-          }
-          const end = w3cDate(text(q.end_date), 'end_date') ?? new Date();
-          const start = w3cDate(text(q.start_date), 'start_date') ?? new Date(end.getTime() - MAX_WINDOW_DAYS * 86400_000);
-          if (start > end) throw new Open311Error(400, 'start_date is after end_date');
-          if (end.getTime() - start.getTime() > MAX_WINDOW_DAYS * 86400_000) throw new Open311Error(400, `start_date and end_date may span at most ${MAX_WINDOW_DAYS} days`);
-          where.add((p) => `submitted_at >= ${p(start)} and submitted_at <= ${p(end)}`);
-        }
-        const rows = await options.db.query<ReportRow>(`select * from reports ${where} order by submitted_at desc, id desc limit ${MAX_RESULTS}`, where.params);
-        const photos = await photosOf(options.db, rows.map((r) => r.id));
-        const ctx = { names: await reports.names.get(), lang: request.lang, baseUrl: baseUrl(request) };
-        return rows.map((r) => requestOf(r, photos.get(r.id) ?? [], ctx));
+        const notice: LocalisedText | null = category.emergency
+          ? { id: 'Darurat: hubungi 112 sekarang juga. Laporan ini tetap diteruskan ke instansi terkait.', en: 'Emergency: call 112 now. This report is still passed on to the agency concerned.' }
+          : null;
+        return renderPostResult([{ service_request_id: report.tracking_no, service_notice: notice?.[request.lang] ?? null, account_id: null }], format);
       }
     },
     { prefix: '/open311/v2' },
