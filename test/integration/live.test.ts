@@ -39,9 +39,13 @@ describeEachDatabase('live stream', (kind) => {
     await h?.close();
   });
 
-  /** Opens a stream as `session` (or the public) and collects its events. */
+  /**
+   * Opens a stream as `session` (or the public) and collects its events. `next` waits for a matching
+   * event however long it takes (the test's timeout is the limit; speed is bench/live-1000.ts's business).
+   * A stream delivers in order, so once a later event has arrived, an earlier one that did not never will.
+   */
   const open = (session: Session | null) =>
-    new Promise<{ events: Received[]; next(match: (e: Received) => boolean, ms?: number): Promise<Received | undefined> }>((resolve, reject) => {
+    new Promise<{ events: Received[]; next(match: (e: Received) => boolean): Promise<Received> }>((resolve, reject) => {
       const events: Received[] = [];
       const waiters: { match: (e: Received) => boolean; done: (e: Received) => void }[] = [];
       const req = http.get(`${base}/api/v1/live`, { headers: session ? { cookie: session.cookie } : {} }, (res) => {
@@ -66,13 +70,11 @@ describeEachDatabase('live stream', (kind) => {
             if (event === 'hello') {
               resolve({
                 events,
-                next: (match, ms = 3000) =>
+                next: (match) =>
                   new Promise((done) => {
                     const found = events.find(match);
                     if (found) return done(found);
-                    const w = { match, done: (x: Received | undefined) => done(x) };
-                    waiters.push(w as never);
-                    setTimeout(() => done(undefined), ms);
+                    waiters.push({ match, done });
                   }),
               });
             }
@@ -86,18 +88,14 @@ describeEachDatabase('live stream', (kind) => {
   const post = (s: Session, url: string, payload: unknown) => h.app.inject({ method: 'POST', url, headers: asSession(s), payload: payload as object });
   const about = (trackingNo: string, topic?: string) => (e: Received) => e.event === 'report' && e.data.report.trackingNo === trackingNo && (!topic || e.data.topic === topic);
 
-  it('brings a new report to those who may see it within moments, and to nobody else', async () => {
+  it('brings a new report to those who may see it, and to nobody else', async () => {
     const [pub, mine, stranger, lurahStream, cibeberStream, wall] = await Promise.all([open(null), open(citizen), open(other), open(lurah), open(lurahCibeber), open(command)]);
-    const started = Date.now();
     const r = (await post(citizen, '/api/v1/reports', { categoryCode: 'sampah', description: 'Sampah menumpuk di depan sekolah.', ...RAMANUJU })).json().report;
 
     const onWall = await wall.next(about(r.trackingNo, 'report.submitted'));
     expect(onWall?.data).toMatchObject({ view: 'officer', report: { trackingNo: r.trackingNo, status: 'submitted' } });
-    expect(Date.now() - started).toBeLessThan(3000);
     expect((await lurahStream.next(about(r.trackingNo)))?.data.view).toBe('officer');
     expect((await mine.next(about(r.trackingNo)))?.data.view).toBe('reporter');
-    // Not verified yet: the public, another citizen and another kelurahan's officer hear nothing.
-    for (const s of [pub, stranger, cibeberStream]) expect(await s.next(about(r.trackingNo), 500)).toBeUndefined();
 
     // Once verified it is public, in the public shape: no reporter, no officer-only fields.
     await post(lurah, `/api/v1/reports/${r.id}/actions/verify`, {});
@@ -107,7 +105,10 @@ describeEachDatabase('live stream', (kind) => {
     expect(seen?.data.report).not.toHaveProperty('reporter');
     expect(seen?.data.report).not.toHaveProperty('instruction');
     expect((await stranger.next(about(r.trackingNo, 'report.status_changed')))?.data.view).toBe('public');
-    expect(await cibeberStream.next(about(r.trackingNo, 'report.status_changed'), 500)).toMatchObject({ data: { view: 'public' } });
+    expect((await cibeberStream.next(about(r.trackingNo, 'report.status_changed'))).data.view).toBe('public');
+    // Before the verification (which each has now received) the public, another citizen and another
+    // kelurahan's officer heard nothing of it.
+    for (const s of [pub, stranger, cibeberStream]) expect(s.events.filter(about(r.trackingNo)).map((e) => e.data.topic)).toEqual(['report.status_changed']);
   });
 
   it('never carries an anonymous reporter to officers, nor a confidential report’s content to the public', async () => {
@@ -133,7 +134,10 @@ describeEachDatabase('live stream', (kind) => {
     const cibeberStream = await open(lurahCibeber);
     const here = (await post(citizen, '/api/v1/reports', { categoryCode: 'sampah', description: 'Sampah di Cibeber menumpuk.', ...CIBEBER })).json().report;
     const there = (await post(citizen, '/api/v1/reports', { categoryCode: 'sampah', description: 'Sampah di Ramanuju menumpuk.', ...RAMANUJU })).json().report;
+    const after = (await post(citizen, '/api/v1/reports', { categoryCode: 'sampah', description: 'Sampah di Cibeber belum diangkut.', ...CIBEBER })).json().report;
     expect((await cibeberStream.next(about(here.trackingNo)))?.data.view).toBe('officer');
-    expect(await cibeberStream.next(about(there.trackingNo), 500)).toBeUndefined();
+    // The report filed after the one in Ramanuju has arrived: the one in Ramanuju never will.
+    await cibeberStream.next(about(after.trackingNo));
+    expect(cibeberStream.events.filter(about(there.trackingNo))).toEqual([]);
   });
 });
