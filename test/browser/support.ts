@@ -270,6 +270,21 @@ export async function horizontalOverflow(page: Page): Promise<number> {
   return page.evaluate<number>('document.documentElement.scrollWidth - document.documentElement.clientWidth');
 }
 
+const figure = (key: string) => `Number(document.querySelector('[data-kpi="${key}"] .cc-kpi-value')?.textContent?.replace(/\\D/g, ''))`;
+
+/** The command center's KPI figure `key` as a number. */
+export async function kpi(page: Page, key: string): Promise<number> {
+  return page.evaluate<number>(figure(key));
+}
+
+/**
+ * Waits until the command center's KPI figure `key` is `op` `value`. The wall updates its figures a
+ * while after a change (debounced): this waits for that, not for a set time (bench/live-1000.ts measures speed).
+ */
+export async function kpiReaches(page: Page, key: string, op: '===' | '>', value: number): Promise<void> {
+  await page.waitForFunction(`${figure(key)} ${op} ${value}`);
+}
+
 /** Saves a full-page PNG as test-output/screenshots/<name>.png, once the fonts are in. */
 export async function screenshot(page: Page, name: string): Promise<string> {
   fs.mkdirSync(SCREENSHOT_DIR, { recursive: true });
