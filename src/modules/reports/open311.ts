@@ -2,14 +2,10 @@ import fastifyFormbody from '@fastify/formbody';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { randomToken, sha256 } from '../../platform/crypto.js';
 import type { Database } from '../../platform/db.js';
-import { AppError, errors, type Language, type LocalisedText } from '../../platform/errors.js';
+import { AppError, type Language, type LocalisedText } from '../../platform/errors.js';
 import type { HttpApp } from '../../platform/http.js';
-import type { AuditTrail } from '../audit/audit.js';
-import { authorize } from '../identity/policy.js';
 import { normalisePhone } from '../identity/personal-data.js';
-import { errorSchema } from '../identity/schema.js';
 import { normaliseRegionCode } from '../regions/service.js';
 import type { Category } from './categories.js';
 import {
@@ -32,8 +28,9 @@ import {
   type Open311Format,
 } from './open311-format.js';
 import { presentPublic, type PresentContext } from './present.js';
+import { invalid, list, missing, noSuchResource, Open311Error, text, w3cDate } from './open311-args.js';
+import { open311KeyRoutes, type Open311Keys } from './open311-keys.js';
 import { photosOf, publicWhere } from './queries.js';
-import { open311KeySchema, type Open311Key } from './schema.js';
 import type { PhotoRow, ReportRow, ReportsService } from './service.js';
 import { OPEN_STATUSES, PUBLIC_STATUSES, type ReportStatus } from './workflow.js';
 
@@ -53,47 +50,6 @@ const MAX_RESULTS = 1000;
 const MAX_WINDOW_DAYS = 90;
 /** service_request_id may list this many ids: enough for a client following its own, no bulk lookup. */
 const MAX_IDS = 100;
-
-// --- API keys -------------------------------------------------------------------------------------
-
-/** Keys for Open311 clients: only a hash is stored; the key is shown once, when it is made. */
-export class Open311Keys {
-  constructor(
-    private readonly db: Database,
-    private readonly audit: AuditTrail,
-  ) {}
-
-  async create(name: string, actor: { id: string | null; label: string }): Promise<{ key: string; record: Open311Key }> {
-    const key = `sk311_${randomToken(24)}`;
-    const record = await this.db.transaction(async (tx) => {
-      const row = await tx.one<{ id: string }>('insert into open311_keys (name, key_hash, key_prefix) values ($1, $2, $3) returning id', [name, sha256(key), key.slice(0, 10)]);
-      await this.audit.append({ actor, action: 'open311_key.created', subject: { type: 'open311_key', id: row.id }, details: { name } }, tx);
-      return row;
-    });
-    return { key, record: (await this.list()).find((k) => k.id === record.id)! };
-  }
-
-  async list(): Promise<Open311Key[]> {
-    const rows = await this.db.query<{ id: string; name: string; key_prefix: string; created_at: Date; revoked_at: Date | null; last_used_at: Date | null }>(
-      'select id, name, key_prefix, created_at, revoked_at, last_used_at from open311_keys order by created_at',
-    );
-    return rows.map((r) => ({ id: r.id, name: r.name, prefix: r.key_prefix, createdAt: r.created_at.toISOString(), revokedAt: r.revoked_at?.toISOString() ?? null, lastUsedAt: r.last_used_at?.toISOString() ?? null }));
-  }
-
-  async revoke(id: string, actor: { id: string | null; label: string }): Promise<void> {
-    await this.db.transaction(async (tx) => {
-      const row = await tx.maybeOne('update open311_keys set revoked_at = coalesce(revoked_at, now()) where id = $1 returning id', [id]);
-      if (!row) throw errors.notFound({ id: 'Kunci Open311', en: 'Open311 key' });
-      await this.audit.append({ actor, action: 'open311_key.revoked', subject: { type: 'open311_key', id } }, tx);
-    });
-  }
-
-  /** The key's id when it is valid and not revoked. */
-  async check(key: string): Promise<string | undefined> {
-    const row = await this.db.maybeOne<{ id: string }>('update open311_keys set last_used_at = now() where key_hash = $1 and revoked_at is null returning id', [sha256(key)]);
-    return row?.id;
-  }
-}
 
 // --- presenting -------------------------------------------------------------------------------------
 
@@ -153,19 +109,6 @@ function requestOf(r: ReportRow, photos: PhotoRow[], ctx: PresentContext & { bas
 
 // --- routes -------------------------------------------------------------------------------------------
 
-/** A refusal in the spec's shape; its text in the client's language, like every other answer here. */
-class Open311Error extends Error {
-  constructor(
-    readonly status: 400 | 403 | 404,
-    readonly text: LocalisedText,
-  ) {
-    super(text.en);
-  }
-}
-const invalid = (id: string, en: string) => new Open311Error(400, { id, en });
-const missing = (id: string, en: string) => new Open311Error(404, { id, en });
-const noSuchResource = (path: string) => missing(`Sumber daya ${path} tidak ada.`, `There is no resource ${path}.`);
-
 /** Fastify's own refusals of a request it cannot read, in words a client's user can act on. */
 const UNREADABLE: Record<string, LocalisedText> = {
   FST_ERR_CTP_BODY_TOO_LARGE: { id: 'Isi permintaan terlalu besar.', en: 'The request body is too large.' },
@@ -178,44 +121,6 @@ const UNREADABLE: Record<string, LocalisedText> = {
 };
 const UNREADABLE_REQUEST: LocalisedText = { id: 'Permintaan tidak dapat dibaca.', en: 'The request cannot be read.' };
 const SERVER_ERROR: LocalisedText = { id: 'Terjadi kesalahan pada server. Silakan coba lagi.', en: 'Something went wrong on the server. Please try again.' };
-
-function text(value: unknown): string | undefined {
-  const v = Array.isArray(value) ? value[0] : value;
-  if (v === undefined || v === null) return undefined;
-  const s = String(v).trim();
-  return s === '' ? undefined : s; // the spec: an empty argument is an absent one
-}
-
-/** A comma-separated argument as a list, or undefined when it is absent or empty. */
-function list(value: unknown): string[] | undefined {
-  const items = text(value)?.split(',').map((s) => s.trim()).filter(Boolean);
-  return items?.length ? items : undefined;
-}
-
-const W3C_DATETIME = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?(?:Z|[+-](\d{2}):(\d{2}))$/;
-
-function daysIn(year: number, month: number): number {
-  const leap = (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
-  return [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1]!;
-}
-
-/**
- * GeoReport v2 dates are W3C date-times with their zone: without one, the client's local time would
- * be a guess. Date itself would roll 30 February over into March and read year 0000, which PostgreSQL
- * has not, so each part is checked.
- */
-function w3cDate(value: string | undefined, name: string): Date | undefined {
-  if (!value) return undefined;
-  const [year = 0, month = 0, day = 0, hour = 0, minute = 0, second = 0, zoneHours = 0, zoneMinutes = 0] = W3C_DATETIME.exec(value)?.slice(1).map((x) => Number(x ?? 0)) ?? [];
-  const real = year >= 1 && month >= 1 && month <= 12 && day >= 1 && day <= daysIn(year, month) && hour <= 23 && minute <= 59 && second <= 59 && zoneHours <= 14 && zoneMinutes <= 59;
-  if (!real) {
-    throw invalid(
-      `${name} harus berupa tanggal dan waktu W3C dengan zona waktu, misalnya 2026-11-01T00:00:00+07:00.`,
-      `${name} must be a W3C date-time with a time zone, such as 2026-11-01T00:00:00+07:00.`,
-    );
-  }
-  return new Date(value);
-}
 
 const TRACKING_NO = /^SK-\d{4}-\d+$/;
 
@@ -481,27 +386,5 @@ export function open311Routes(
     { prefix: '/open311/v2' },
   );
 
-  // --- key management for the admin ----------------------------------------------------------------
-  const errs = { 400: errorSchema, 401: errorSchema, 403: errorSchema, 404: errorSchema };
-  app.get('/api/v1/open311-keys', { schema: { tags: ['open311'], summary: 'Open311 API keys (admin)', response: { 200: z.object({ keys: z.array(open311KeySchema) }), ...errs } } }, async (request) => {
-    authorize(request.principal, 'open311_keys.manage');
-    return { keys: await keys.list() };
-  });
-  app.post(
-    '/api/v1/open311-keys',
-    { schema: { tags: ['open311'], summary: 'Make an Open311 API key (admin); the key is shown only in this answer', body: z.object({ name: z.string().trim().min(2).max(100) }), response: { 201: z.object({ key: z.string(), record: open311KeySchema }), ...errs } } },
-    async (request, reply) => {
-      const p = authorize(request.principal, 'open311_keys.manage');
-      return reply.status(201).send(await keys.create(request.body.name, { id: p.userId, label: p.role }));
-    },
-  );
-  app.delete(
-    '/api/v1/open311-keys/:id',
-    { schema: { tags: ['open311'], summary: 'Revoke an Open311 API key (admin)', params: z.object({ id: z.uuid() }), response: { 204: z.null(), ...errs } } },
-    async (request, reply) => {
-      const p = authorize(request.principal, 'open311_keys.manage');
-      await keys.revoke(request.params.id, { id: p.userId, label: p.role });
-      return reply.status(204).send(null);
-    },
-  );
+  open311KeyRoutes(app, keys);
 }
