@@ -16,9 +16,11 @@ import { AuditTrail } from './modules/audit/audit.js';
 import { auditRoutes } from './modules/audit/routes.js';
 import { identityRoutes, registerAuthentication } from './modules/identity/routes.js';
 import { IdentityService } from './modules/identity/service.js';
+import { ACCESS_CHANGED, losesAccess, type AccessChanged } from './modules/identity/access-events.js';
 import { regionRoutes } from './modules/regions/routes.js';
 import { RegionsService } from './modules/regions/service.js';
 import { LocalFileStore, type FileStore } from './platform/files.js';
+import { sweepUploads, UPLOAD_SWEEP_EVERY_MS, UPLOAD_SWEEP_JOB } from './platform/uploads.js';
 import { registerMultipart } from './platform/multipart.js';
 import { CategoriesService } from './modules/reports/categories.js';
 import { DeadlineKeeper } from './modules/reports/escalation.js';
@@ -129,9 +131,13 @@ export async function createContext(config: Config, options: ContextOptions = {}
   }
   const live = new LiveHub(db, log);
   live.layer('report.', reportsLiveLayer(reports));
+  live.endAccessOn(ACCESS_CHANGED, (payload, principal) => losesAccess(payload as unknown as AccessChanged, principal), (principal) => identity.stillGrants(principal));
   const deadlines = new DeadlineKeeper(db, holidays, log, config.reports.autoCloseDays);
   jobs.every('reports.deadlines', 60_000, async () => {
     await deadlines.run();
+  });
+  jobs.every(UPLOAD_SWEEP_JOB, UPLOAD_SWEEP_EVERY_MS, async () => {
+    await sweepUploads(db, files);
   });
   return {
     config,

@@ -27,9 +27,13 @@ export interface LiveEvent {
 /** Sends what each viewer may see of one event (or nothing). */
 export type LiveLayer = (event: LiveEvent, viewers: readonly LiveViewer[]) => Promise<void>;
 
+/** Whether an event ends the access a viewer's stream was opened with (a logout, a suspension …). */
+export type AccessEnd = (payload: Record<string, unknown>, principal: Principal) => boolean;
+
 /** A connection is closed after this long; the browser reconnects and is authenticated afresh. */
 const MAX_CONNECTION_MS = 10 * 60_000;
 const HEARTBEAT_MS = 20_000;
+const SESSION_ENDED = 'session_ended';
 /** A client that stops reading is dropped rather than buffered without end. */
 const MAX_BUFFERED_BYTES = 1 << 20;
 
@@ -40,6 +44,8 @@ interface Connection extends LiveViewer {
 
 export class LiveHub {
   private readonly layers: { prefix: string; layer: LiveLayer }[] = [];
+  private readonly accessEnds = new Map<string, AccessEnd>();
+  private stillGranted: (principal: Principal) => Promise<boolean> = async () => true;
   private readonly connections = new Set<Connection>();
   private queue: Promise<void> = Promise.resolve();
   private stopListening: (() => Promise<void>) | undefined;
@@ -53,6 +59,16 @@ export class LiveHub {
   /** Registers the layer that presents events whose topic starts with `prefix` (e.g. 'report.'). */
   layer(prefix: string, layer: LiveLayer): void {
     this.layers.push({ prefix, layer });
+  }
+
+  /**
+   * Streams whose viewer `ends` matches close when an event of `topic` arrives, in event order.
+   * `stillGranted` checks a stream's access once it is listening: an end that was handled between
+   * the request's authentication and that moment is caught there.
+   */
+  endAccessOn(topic: string, ends: AccessEnd, stillGranted: (principal: Principal) => Promise<boolean>): void {
+    this.accessEnds.set(topic, ends);
+    this.stillGranted = stillGranted;
   }
 
   get size(): number {
@@ -85,9 +101,18 @@ export class LiveHub {
   }
 
   private async fanOut(event: LiveEvent): Promise<void> {
+    if (this.accessEnds.has(event.topic)) {
+      this.endAccess(event.topic, event.payload ?? {});
+      return;
+    }
     if (this.connections.size === 0) return;
     const viewers = [...this.connections];
     for (const { prefix, layer } of this.layers) if (event.topic.startsWith(prefix)) await layer(event, viewers);
+  }
+
+  private endAccess(topic: string, payload: Record<string, unknown>): void {
+    const ends = this.accessEnds.get(topic)!;
+    for (const c of this.connections) if (c.principal && ends(payload, c.principal)) this.drop(c, SESSION_ENDED);
   }
 
   private heartbeat(): void {
@@ -98,8 +123,10 @@ export class LiveHub {
     }
   }
 
-  private drop(c: Connection): void {
+  /** Ends a stream; a reason tells the browser not to carry on as before (it reconnects afresh). */
+  private drop(c: Connection, reason?: string): void {
     this.connections.delete(c);
+    if (reason) c.res.write(`event: closed\ndata: ${JSON.stringify({ reason })}\n\n`);
     c.res.end();
   }
 
@@ -127,12 +154,18 @@ export class LiveHub {
           // nginx must pass events through at once, not buffer them.
           'x-accel-buffering': 'no',
         });
+        // Until its access is confirmed as listening, a viewer's events wait (see endAccessOn).
+        let waiting: [string, unknown][] | null = request.principal ? [] : null;
         const connection: Connection = {
           principal: request.principal,
           lang: request.lang,
           res,
           openedAt: Date.now(),
           send: (event, data) => {
+            if (waiting) {
+              waiting.push([event, data]);
+              return;
+            }
             if (res.writableLength > MAX_BUFFERED_BYTES) {
               this.drop(connection);
               return;
@@ -141,6 +174,17 @@ export class LiveHub {
           },
         };
         this.connections.add(connection);
+        if (request.principal) {
+          this.stillGranted(request.principal)
+            .catch(() => false)
+            .then((granted) => {
+              if (!this.connections.has(connection)) return;
+              if (!granted) return this.drop(connection, SESSION_ENDED);
+              const held = waiting ?? [];
+              waiting = null;
+              for (const [event, data] of held) connection.send(event, data);
+            });
+        }
         res.write(`retry: 3000\nevent: hello\ndata: ${JSON.stringify({ viewer: request.principal ? request.principal.role : 'public' })}\n\n`);
         request.raw.on('close', () => this.connections.delete(connection));
       },

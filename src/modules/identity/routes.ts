@@ -147,7 +147,7 @@ export function identityRoutes(app: HttpApp, identity: IdentityService): void {
 
   app.post('/api/v1/auth/logout', { schema: { tags, summary: 'End the current session', response: { 204: z.null(), ...errorResponses } } }, async (request, reply) => {
     const principal = authorize(request.principal, 'account.read_own');
-    await identity.logout(principal.sessionId);
+    await identity.logout(principal);
     reply.clearCookie(SESSION_COOKIE, { path: '/' }).clearCookie(CSRF_COOKIE, { path: '/' });
     return reply.status(204).send(null);
   });

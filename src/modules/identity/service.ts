@@ -14,6 +14,7 @@ import { maskNik, validateNik, type NikFacts } from './nik.js';
 import { maskPhone, normalisePhone } from './personal-data.js';
 import type { Principal, Role, Scope } from './policy.js';
 import { PRIVACY_NOTICE_VERSION } from './privacy-notice.js';
+import { publishAccessChanged } from './access-events.js';
 import { Throttle, type Limit } from './throttle.js';
 
 /**
@@ -482,8 +483,27 @@ export class IdentityService {
     };
   }
 
-  async logout(sessionId: string): Promise<void> {
-    await this.db.query('update sessions set revoked_at = now() where id = $1 and revoked_at is null', [sessionId]);
+  /** Whether a principal authenticated earlier still holds: its session is live and its role and scope unchanged. */
+  async stillGrants(principal: Principal): Promise<boolean> {
+    const row = await this.db.maybeOne<{ role: Role; scope_kind: string | null; scope_code: string | null; is_head: boolean }>(
+      `select u.role, u.scope_kind, u.scope_code, u.is_head from sessions s join users u on u.id = s.user_id
+       where s.id = $1 and s.revoked_at is null and s.expires_at > now() and u.status = 'active'`,
+      [principal.sessionId],
+    );
+    return (
+      row !== undefined &&
+      row.role === principal.role &&
+      row.is_head === principal.isHead &&
+      row.scope_kind === (principal.scope?.kind ?? null) &&
+      row.scope_code === (principal.scope?.code ?? null)
+    );
+  }
+
+  async logout(principal: Pick<Principal, 'userId' | 'sessionId'>): Promise<void> {
+    await this.db.transaction(async (tx) => {
+      await tx.query('update sessions set revoked_at = now() where id = $1 and revoked_at is null', [principal.sessionId]);
+      await publishAccessChanged(tx, { userId: principal.userId, sessionId: principal.sessionId, reason: 'logout' });
+    });
   }
 
   // --- accounts ----------------------------------------------------------------------------------
@@ -630,6 +650,10 @@ export class IdentityService {
         [userId, changes.role ?? null, changes.scope !== undefined, changes.scope?.kind ?? null, changes.scope?.code ?? null, changes.isHead ?? null, changes.status ?? null],
       );
       if (changes.status === 'suspended') await tx.query('update sessions set revoked_at = now() where user_id = $1 and revoked_at is null', [userId]);
+      // A changed role or scope is read afresh by every API call, but an open live stream keeps what it had.
+      if (changes.status === 'suspended' || changes.role !== undefined || changes.scope !== undefined || changes.isHead !== undefined) {
+        await publishAccessChanged(tx, { userId, reason: changes.status === 'suspended' ? 'suspended' : 'role_changed' });
+      }
       const describe = (r: UserRow) => ({ role: r.role, scope: r.scope_kind && `${r.scope_kind}:${r.scope_code}`, isHead: r.is_head, status: r.status });
       await this.audit.append(
         { actor: { id: actor.userId, label: actor.role }, action: 'user.updated', subject: { type: 'user', id: userId }, ip: meta.ip, details: { before: describe(before), after: describe(after) } },
@@ -680,6 +704,7 @@ export class IdentityService {
           [squatter.id],
         );
         await tx.query('update sessions set revoked_at = now() where user_id = $1 and revoked_at is null', [squatter.id]);
+        await publishAccessChanged(tx, { userId: squatter.id, reason: 'nik_claimed' });
       }
       const user = await tx.one<{ id: string }>(
         `insert into users (kind, role, nik_index, nik_enc, phone_index, phone_enc, name_enc, birth_date_enc, sex, status)
