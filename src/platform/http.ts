@@ -4,7 +4,7 @@ import fastifyCookie from '@fastify/cookie';
 import fastifyStatic from '@fastify/static';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
 import {
   hasZodFastifySchemaValidationErrors,
   serializerCompiler,
@@ -66,7 +66,7 @@ export async function createHttpApp(options: HttpOptions): Promise<HttpApp> {
       const lang = languageOf(request.headers['accept-language']);
       const tooLong = error.statusCode === 414;
       const text = tooLong ? { id: 'Alamat terlalu panjang.', en: 'The address is too long.' } : { id: 'Alamat tidak valid.', en: 'The address is not valid.' };
-      void reply.status(error.statusCode ?? 400).send({ error: { code: tooLong ? 'url_too_long' : 'url_invalid', message: text[lang] } });
+      void (reply as FastifyReply).status(error.statusCode ?? 400).send({ error: { code: tooLong ? 'url_too_long' : 'url_invalid', message: text[lang] } });
     },
   }).withTypeProvider<ZodTypeProvider>() as unknown as HttpApp;
 

@@ -45,6 +45,9 @@ const FORMATS = {
   'image/webp': { extension: 'webp', sharpFormat: 'webp' },
 } as const;
 
+/** The photo types a form takes (checked by their bytes, not by what the client says). */
+export const PHOTO_TYPES = Object.keys(FORMATS) as PhotoContentType[];
+
 const maxMegabytes = PHOTO_MAX_BYTES / (1024 * 1024);
 
 export async function processPhoto(input: Buffer): Promise<ProcessedPhoto> {

@@ -80,17 +80,37 @@ export function listWhere(viewer: Principal, f: Omit<ListFilters, 'sort'>, timez
   return where;
 }
 
+/** A uuid as PostgreSQL reads it: 36 characters of hex and dashes in another pattern are not one. */
+export const isUuid = (s: string) => /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(s);
+
+/** A moment exactly as toISOString wrote it into a cursor (PostgreSQL has no year 0000). */
+const isCursorInstant = (s: string) => /^(?!0000)\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/.test(s) && !Number.isNaN(Date.parse(s)) && new Date(s).toISOString() === s;
+
 const SORTS = {
-  due: { order: `coalesce(due_at, 'infinity'::timestamptz) asc, id asc`, key: (r: ReportRow) => (r.due_at ? r.due_at.toISOString() : 'infinity'), cmp: `(coalesce(due_at, 'infinity'::timestamptz), id) > (%v::timestamptz, %id::uuid)` },
-  newest: { order: 'submitted_at desc, id desc', key: (r: ReportRow) => r.submitted_at.toISOString(), cmp: `(submitted_at, id) < (%v::timestamptz, %id::uuid)` },
-  priority: { order: 'priority desc, submitted_at desc, id desc', key: (r: ReportRow) => `${r.priority}|${r.submitted_at.toISOString()}`, cmp: '' },
+  due: {
+    order: `coalesce(due_at, 'infinity'::timestamptz) asc, id asc`,
+    key: (r: ReportRow) => (r.due_at ? r.due_at.toISOString() : 'infinity'),
+    valid: (v: string) => v === 'infinity' || isCursorInstant(v),
+    cmp: `(coalesce(due_at, 'infinity'::timestamptz), id) > (%v::timestamptz, %id::uuid)`,
+  },
+  newest: { order: 'submitted_at desc, id desc', key: (r: ReportRow) => r.submitted_at.toISOString(), valid: isCursorInstant, cmp: `(submitted_at, id) < (%v::timestamptz, %id::uuid)` },
+  priority: {
+    order: 'priority desc, submitted_at desc, id desc',
+    key: (r: ReportRow) => `${r.priority}|${r.submitted_at.toISOString()}`,
+    valid: (v: string) => /^-?\d{1,9}\|/.test(v) && isCursorInstant(v.slice(v.indexOf('|') + 1)),
+    cmp: '',
+  },
 } as const;
 
-function decodeCursor(cursor: string | undefined): [string, string] | undefined {
+/**
+ * A cursor is only ever one this server wrote, for the same sort; anything else (edited, or from
+ * another sort) is refused before it can reach a query as a value PostgreSQL cannot read.
+ */
+function decodeCursor(cursor: string | undefined, valid: (value: string) => boolean): [string, string] | undefined {
   if (!cursor) return undefined;
   try {
     const parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown;
-    if (Array.isArray(parsed) && parsed.length === 2 && typeof parsed[0] === 'string' && typeof parsed[1] === 'string' && /^[0-9a-f-]{36}$/.test(parsed[1])) {
+    if (Array.isArray(parsed) && parsed.length === 2 && typeof parsed[0] === 'string' && typeof parsed[1] === 'string' && valid(parsed[0]) && isUuid(parsed[1])) {
       return [parsed[0], parsed[1]];
     }
   } catch {
@@ -111,7 +131,7 @@ export async function pageOfReports<R extends Pick<ReportRow, 'id' | 'submitted_
   columns = '*',
 ): Promise<{ rows: R[]; nextCursor: string | null }> {
   const s = SORTS[sort];
-  const after = decodeCursor(cursor);
+  const after = decodeCursor(cursor, s.valid);
   if (after) {
     if (sort === 'priority') {
       const [priority, submitted] = after[0].split('|');

@@ -3,12 +3,13 @@ import { z } from 'zod';
 import type { Database } from '../../platform/db.js';
 import { errors } from '../../platform/errors.js';
 import type { HttpApp } from '../../platform/http.js';
-import { parseWith, readForm } from '../../platform/multipart.js';
+import { calendarDate, coordinate } from '../../platform/input.js';
+import { readFormBody, type FormBody } from '../../platform/multipart.js';
 import { authorize, type Principal } from '../identity/policy.js';
 import { normalisePhone } from '../identity/personal-data.js';
 import { errorSchema } from '../identity/schema.js';
 import { categoryInputSchema } from './categories.js';
-import { PHOTO_MAX_BYTES } from './photos.js';
+import { PHOTO_MAX_BYTES, PHOTO_TYPES } from './photos.js';
 import { presentPublic, presentReport, presentTimeline, type PresentContext } from './present.js';
 import { listWhere, pageOfReports, photosOf, publicWhere } from './queries.js';
 import { categoryViewSchema, holidaySchema, listFiltersSchema, publicReportSchema, reportDetailSchema, reportSchema, timelineEntrySchema } from './schema.js';
@@ -18,8 +19,6 @@ import { PUBLIC_STATUSES, TRANSITION_ACTIONS, type TransitionAction } from './wo
 export const MAX_PHOTOS = 5;
 
 const errs = { 400: errorSchema, 401: errorSchema, 403: errorSchema, 404: errorSchema, 409: errorSchema, 413: errorSchema, 415: errorSchema, 422: errorSchema };
-
-const coordinate = (min: number, max: number) => z.coerce.number().min(min).max(max);
 
 /** The fields of a new report, from JSON or from a multipart form (where everything is text). */
 const submitFields = z.object({
@@ -47,6 +46,8 @@ const submitFields = z.object({
   contactEmail: z.email().max(200).optional(),
 }).refine((f) => (f.lat === undefined) === (f.lng === undefined), { message: 'lat dan lng harus diisi bersama', path: ['lng'] });
 
+const submitForm: FormBody<typeof submitFields> = { fields: submitFields, files: { field: 'photos', maxFiles: MAX_PHOTOS, maxFileBytes: PHOTO_MAX_BYTES, types: PHOTO_TYPES } };
+
 const transitionBody = z.object({
   note: z.string().trim().max(3000).optional(),
   target: z.object({ kind: z.enum(['opd', 'kelurahan', 'kecamatan']), code: z.string().max(40) }).optional(),
@@ -54,11 +55,10 @@ const transitionBody = z.object({
   rating: z.coerce.number().int().min(1).max(5).optional(),
 });
 
-const idempotencyKeySchema = z.string().min(8).max(200).regex(/^[\x21-\x7e]+$/);
+/** `resolve` may bring one photo of the work done. */
+const transitionForm: FormBody<typeof transitionBody> = { fields: transitionBody, files: { field: 'photo', maxFiles: 1, maxFileBytes: PHOTO_MAX_BYTES, types: PHOTO_TYPES } };
 
-function isMultipart(request: FastifyRequest): boolean {
-  return (request.headers['content-type'] ?? '').toLowerCase().startsWith('multipart/form-data');
-}
+const idempotencyKeySchema = z.string().min(8).max(200).regex(/^[\x21-\x7e]+$/);
 
 async function officerNames(db: Database, ids: string[], decrypt: (v: string) => string): Promise<Map<string, string>> {
   if (!ids.length) return new Map();
@@ -141,7 +141,7 @@ export function reportRoutes(app: HttpApp, reports: ReportsService, deps: { db: 
       schema: {
         tags,
         summary: 'Set or correct a holiday or cuti bersama day (admin)',
-        params: z.object({ date: z.iso.date() }),
+        params: z.object({ date: calendarDate() }),
         body: z.object({ name: z.string().trim().min(2).max(200), kind: z.enum(['public', 'cuti_bersama']) }),
         response: { 200: z.object({ holiday: holidaySchema }), ...errs },
       },
@@ -153,7 +153,7 @@ export function reportRoutes(app: HttpApp, reports: ReportsService, deps: { db: 
   );
   app.delete(
     '/api/v1/holidays/:date',
-    { schema: { tags, summary: 'Remove a holiday (admin)', params: z.object({ date: z.iso.date() }), response: { 204: z.null(), ...errs } } },
+    { schema: { tags, summary: 'Remove a holiday (admin)', params: z.object({ date: calendarDate() }), response: { 204: z.null(), ...errs } } },
     async (request, reply) => {
       const p = authorize(request.principal, 'holidays.write');
       await reports.holidays.remove(request.params.date, { id: p.userId, label: p.role });
@@ -172,20 +172,14 @@ export function reportRoutes(app: HttpApp, reports: ReportsService, deps: { db: 
           'JSON, or multipart/form-data with the same fields and up to 5 `photos` (JPEG, PNG or WebP; `answers` as a JSON string). ' +
           'An `Idempotency-Key` header makes a retry return the same report (201, header `Idempotent-Replayed: true`).',
         headers: z.object({ 'idempotency-key': idempotencyKeySchema.optional() }).passthrough(),
+        formBody: submitForm,
         response: { 201: z.object({ report: reportSchema }), ...errs },
       },
     },
     async (request, reply) => {
       const principal = request.principal;
       if (!principal) throw errors.unauthenticated();
-      let raw: unknown = request.body;
-      let photos: Buffer[] = [];
-      if (isMultipart(request)) {
-        const form = await readForm(request, { maxFiles: MAX_PHOTOS, maxFileBytes: PHOTO_MAX_BYTES });
-        raw = form.fields;
-        photos = form.files.filter((f) => f.field === 'photos' || f.field === 'photo').map((f) => f.data);
-      }
-      const fields = parseWith(submitFields, raw ?? {});
+      const { fields, files: photos } = await readFormBody(request, submitForm);
       let origin: Origin;
       if (principal.role === 'citizen') {
         authorize(principal, 'reports.create');
@@ -315,19 +309,14 @@ export function reportRoutes(app: HttpApp, reports: ReportsService, deps: { db: 
         tags,
         summary: 'A workflow action: verify, reject, merge, dispatch, return, start, resolve (optionally multipart with a `photo`), close (rating), dispute',
         params: refParams.extend({ action: z.enum(TRANSITION_ACTIONS) }),
+        formBody: transitionForm,
         response: { 200: reportDetailSchema, ...errs },
       },
     },
     async (request) => {
-      let raw: unknown = request.body;
-      let photo: Buffer | undefined;
-      if (isMultipart(request)) {
-        const form = await readForm(request, { maxFiles: 1, maxFileBytes: PHOTO_MAX_BYTES });
-        raw = form.fields;
-        photo = form.files[0]?.data;
-      }
-      const body = parseWith(transitionBody, raw ?? {});
-      const row = await reports.act(request.params.ref, request.params.action as TransitionAction, { ...body, photo }, request.principal);
+      if (!request.principal) throw errors.unauthenticated();
+      const { fields: body, files } = await readFormBody(request, transitionForm);
+      const row = await reports.act(request.params.ref, request.params.action as TransitionAction, { ...body, photo: files[0] }, request.principal);
       return detail(request, row, request.principal!);
     },
   );

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { calendarDate } from '../../platform/input.js';
 import { REPORT_STATUSES, TRANSITION_ACTIONS } from './workflow.js';
 
 const named = z.object({ code: z.string(), name: z.string() });
@@ -144,8 +145,8 @@ export const listFiltersSchema = z.object({
   emergency: z.enum(['true', 'false']).optional(),
   /** Tracking number, or words of the description. */
   q: z.string().max(100).optional(),
-  from: z.iso.date().optional(),
-  to: z.iso.date().optional(),
+  from: calendarDate().optional(),
+  to: calendarDate().optional(),
   sort: z.enum(['due', 'newest', 'priority']).default('due'),
 });
 export type ListFilters = z.infer<typeof listFiltersSchema>;

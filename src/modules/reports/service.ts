@@ -13,6 +13,7 @@ import { dueAt, localDate, type Duration } from './calendar.js';
 import { stageDuration, validateAnswers, type CategoriesService, type Category, type Stage } from './categories.js';
 import type { HolidaysService } from './holidays.js';
 import type { NameDirectory, Names } from './names.js';
+import { isUuid } from './queries.js';
 import { processPhoto, type ProcessedPhoto } from './photos.js';
 import { assertTransition, OPEN_STATUSES, PUBLIC_STATUSES, policyActionOf, TRANSITIONS, type ReportStatus, type TransitionAction } from './workflow.js';
 
@@ -201,9 +202,9 @@ export class ReportsService {
     return q.maybeOne<ReportRow>('select * from reports where id = $1', [id]);
   }
 
-  /** By id (uuid) or tracking number. */
+  /** By id (uuid) or tracking number; anything else is simply not found. */
   async find(ref: string): Promise<ReportRow | undefined> {
-    if (/^[0-9a-f-]{36}$/i.test(ref)) return this.row(ref);
+    if (isUuid(ref)) return this.row(ref);
     return this.db.maybeOne<ReportRow>('select * from reports where tracking_no = $1', [ref.toUpperCase()]);
   }
 

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { Database } from '../../platform/db.js';
 import { errors } from '../../platform/errors.js';
 import type { HttpApp } from '../../platform/http.js';
+import { instant } from '../../platform/input.js';
 import { authorize, type Principal } from '../identity/policy.js';
 import { errorSchema } from '../identity/schema.js';
 import type { NameDirectory } from './names.js';
@@ -179,8 +180,8 @@ export class ReportStats {
 }
 
 const windowQuery = z.object({
-  from: z.iso.datetime({ offset: true }).optional(),
-  to: z.iso.datetime({ offset: true }).optional(),
+  from: instant().optional(),
+  to: instant().optional(),
   days: z.coerce.number().int().min(1).max(3660).optional(),
 });
 
