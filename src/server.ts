@@ -6,6 +6,7 @@ import { buildHttp, createContext, type AppContext } from './app.js';
 import { acquireDataDirLock, startControlServer } from './platform/control.js';
 import type { HttpApp } from './platform/http.js';
 import { runCommand } from './cli/commands.js';
+import { describeDemoHistory } from './modules/demo/reports.js';
 import { seedDemo } from './modules/demo/seed.js';
 import { terminalProgress } from './platform/progress.js';
 
@@ -52,6 +53,7 @@ export async function startServer(config: Config, options: { print?: (line: stri
     if (config.demo) {
       const seeded = await seedDemo(ctx, { progress: process.stderr.isTTY ? terminalProgress() : undefined });
       if (seeded) print(`Demo city seeded. Demo accounts (role, login, password, scope) are listed in ${seeded.file}`);
+      if (seeded?.history) print(describeDemoHistory(seeded.history));
     }
     if (options.buildWeb !== false) ensureWebBuild(config, print);
     const http = await buildHttp(ctx);

@@ -4,6 +4,7 @@ import type { AppContext } from '../app.js';
 import type { CommandIO, CommandRequest } from '../platform/control.js';
 import { AppError } from '../platform/errors.js';
 import { migrate } from '../platform/migrate.js';
+import { describeDemoHistory } from '../modules/demo/reports.js';
 import { seedDemo } from '../modules/demo/seed.js';
 import { OFFICER_ROLES, type Role, type Scope } from '../modules/identity/policy.js';
 
@@ -38,6 +39,7 @@ const handlers: Record<string, Handler> = {
       return 1;
     }
     io.print(`Demo city seeded: ${seeded.accounts.length} accounts. Logins and passwords: ${seeded.file}`);
+    if (seeded.history) io.print(describeDemoHistory(seeded.history));
     return 0;
   },
 

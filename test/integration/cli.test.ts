@@ -117,6 +117,9 @@ describe('satukota CLI [pglite, real processes]', () => {
     const r = await run(['seed', 'demo']);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/Demo city seeded/);
+    // One line about the demo reports' past instead of a notification per step of it.
+    expect(r.stdout).toMatch(/^Demo reports: 50 from the last three weeks, with \d+ deadline warnings, \d+ escalations and \d+ automatic closures/m);
+    expect(r.stdout).not.toContain('[notifikasi');
     const file = path.join(dataDir, 'demo-accounts.txt');
     expect(fs.statSync(file).mode & 0o777).toBe(0o600);
     const lines = fs

@@ -1,12 +1,15 @@
 import type { AppContext } from '../../app.js';
+import type { Database } from '../../platform/db.js';
 import type { Principal, Role, Scope } from '../identity/policy.js';
 import { geometryContains, bboxOf, type AreaGeometry } from '../regions/geometry.js';
+import { DeadlineKeeper } from '../reports/escalation.js';
 import type { TransitionAction } from '../reports/workflow.js';
 
 /**
  * Demo reports, so that a fresh demo city shows an inbox, a public map and a command center with
  * something on them: reports from the three demo citizens across the city, taken through the real
- * workflow by the officers who would handle them, then moved back in time by whole days.
+ * workflow by the officers who would handle them, then moved back in time by whole days, and the
+ * deadline job run over those days.
  */
 const STORIES: { category: string; text: string; answers?: Record<string, unknown> }[] = [
   { category: 'jalan-rusak', text: 'Jalan berlubang cukup dalam, sudah ada pengendara motor yang jatuh.', answers: { tingkat: 'berat' } },
@@ -55,14 +58,34 @@ const NOTES: Partial<Record<TransitionAction, string>> = {
  */
 const DEMO_LURAH_KELURAHAN = '36.72.07.1001';
 
-export async function seedDemoReports(ctx: AppContext, count = 48): Promise<number> {
+const MINUTE = 60_000;
+const HOUR = 60 * MINUTE;
+
+/** The demo's past: its reports and what the deadline job did to them before the city went live. */
+export interface DemoHistory {
+  reports: number;
+  warned: number;
+  escalated: number;
+  closed: number;
+}
+
+/** One line for the console at the first start, instead of a notification per step of that past. */
+export function describeDemoHistory(h: DemoHistory): string {
+  return (
+    `Demo reports: ${h.reports} from the last three weeks, with ${h.warned} deadline warnings, ${h.escalated} escalations and ` +
+    `${h.closed} automatic closures in their timelines; none of that past was sent as a notification, only what happens from now on is.`
+  );
+}
+
+export async function seedDemoReports(ctx: AppContext, count = 48): Promise<DemoHistory> {
   const { db, reports } = ctx;
+  const { autoCloseDays } = ctx.config.reports;
   let seed = 7;
   const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
   const pick = <T>(xs: readonly T[]) => xs[Math.floor(random() * xs.length)]!;
 
   const villages = await db.query<{ code: string; geometry: AreaGeometry }>(`select code, geometry from regions where level = 'village' and geometry is not null order by code`);
-  if (villages.length === 0) return 0;
+  if (villages.length === 0) return { reports: 0, warned: 0, escalated: 0, closed: 0 };
   const pointIn = (v: { geometry: AreaGeometry }) => {
     const b = bboxOf(v.geometry);
     for (;;) {
@@ -108,34 +131,21 @@ export async function seedDemoReports(ctx: AppContext, count = 48): Promise<numb
       current = await reports.act(current.id, action, { note: NOTES[action], target, rating: action === 'close' ? 3 + (i % 3) : undefined }, actor);
     }
     // Back in time by whole days and a few hours (so that today's reports are not all from the same
-    // minute), resolved some hours to days after they came in, the timeline spread over the report's
-    // life; one resolution in three came days after its deadline, as some do (otherwise every OPD would
-    // show 100% on time).
+    // minute), handled over some hours to days; a resolution confirmed by the citizen within the
+    // dispute window; one resolution in three came days after its deadline, as some do (otherwise
+    // every OPD would show 100% on time).
     const days = Math.floor(random() * 21);
     const minutes = 5 + Math.floor(random() * 360);
     const tookHours = 2 + Math.floor(random() * 96);
-    const lateDays = i % 3 === 0 ? 1 + (i % 4) : 0;
-    // (least() skips a null: a report not resolved stays so.)
-    const later = (column: string, hours: string) => `case when ${column} is null then null else least(now(), ${column} - make_interval(days => $2, mins => $3) + make_interval(hours => ${hours})) end`;
-    const resolvedAt = later('resolved_at', '$4');
-    await db.query(
-      `update reports set submitted_at = submitted_at - make_interval(days => $2, mins => $3), verified_at = verified_at - make_interval(days => $2, mins => $3),
-         dispatched_at = dispatched_at - make_interval(days => $2, mins => $3), started_at = started_at - make_interval(days => $2, mins => $3),
-         resolved_at = ${resolvedAt}, closed_at = ${later('closed_at', '$4 + 20')},
-         due_at = due_at - make_interval(days => $2, mins => $3), warn_at = warn_at - make_interval(days => $2, mins => $3),
-         resolve_due_at = case when resolved_at is not null and $5 > 0 then ${resolvedAt} - make_interval(days => $5) else resolve_due_at - make_interval(days => $2, mins => $3) end,
-         next_escalation_at = next_escalation_at - make_interval(days => $2, mins => $3), updated_at = least(now(), updated_at - make_interval(days => $2, mins => $3) + make_interval(hours => $4))
-       where id = $1`,
-      [report.id, days, minutes, tookHours, lateDays],
-    );
-    await db.query(
-      `update report_events e set created_at = e.created_at - make_interval(days => $2, mins => $3) + make_interval(mins => ((s.n - 1) * least($4 * 60, $2 * 1440 + $3) / greatest(s.total - 1, 1))::int)
-       from (select id, row_number() over (order by id) as n, count(*) over () as total from report_events where report_id = $1) s
-       where e.id = s.id`,
-      [report.id, days, minutes, tookHours],
-    );
+    await backdate(db, report.id, {
+      age: (days * 1440 + minutes) * MINUTE,
+      took: tookHours * HOUR,
+      confirmedAfter: (1 + ((tookHours * 7 + i) % (autoCloseDays * 24 - 1))) * HOUR,
+      lateDays: i % 3 === 0 ? 1 + (i % 4) : 0,
+    });
     made++;
   }
+  const job = await replayDeadlines(ctx);
   // Two fresh emergencies for the command center.
   for (const [category, text] of [
     ['kebakaran', 'Api terlihat dari gudang di belakang pasar, asap hitam tebal!'],
@@ -146,5 +156,85 @@ export async function seedDemoReports(ctx: AppContext, count = 48): Promise<numb
   }
   // Demo history is not news: nobody is notified of what "happened" before the city existed.
   await db.query(`update outbox set dispatched_at = now() where dispatched_at is null and topic like 'report.%'`);
-  return made;
+  return { reports: made, ...job };
+}
+
+interface Life {
+  /** How long ago the report came in. */
+  age: number;
+  /** From the report to its resolution (or to its last step, when it got no further). */
+  took: number;
+  /** From the resolution to the citizen's confirmation, for a report they closed: within the dispute window. */
+  confirmedAfter: number;
+  /** How many days after its deadline it was resolved (0: on time). */
+  lateDays: number;
+}
+
+/**
+ * Moves a report just taken through the workflow back in time, as if it had lived `life`: each step
+ * at its own moment, in order, none in the future; its timeline and its columns agree, and its
+ * deadlines move with the step that set them.
+ */
+async function backdate(db: Database, reportId: string, life: Life, now = new Date()): Promise<void> {
+  const events = await db.query<{ id: string; to_status: string | null; created_at: Date }>(
+    'select id::text, to_status, created_at from report_events where report_id = $1 order by report_events.id',
+    [reportId],
+  );
+  const steps = events.filter((e) => e.to_status !== null); // the submission, then one per action
+  const reached = (status: string) => steps.find((e) => e.to_status === status);
+  const resolved = Boolean(reached('resolved'));
+  const closed = Boolean(reached('closed'));
+  // Long enough ago for all of it to have happened.
+  const age = Math.max(life.age, resolved ? life.took + (closed ? life.confirmedAfter : 0) + 10 * MINUTE : 0);
+  const start = now.getTime() - age;
+  // The work after the submission spread up to the resolution (or as far as there has been time for);
+  // the citizen's confirmation some hours or days after it.
+  const work = steps.slice(1).filter((e) => e.to_status !== 'closed');
+  const span = resolved ? life.took : Math.min(life.took, age - 2 * MINUTE);
+  const at = new Map<string, Date>();
+  let last = new Date(start);
+  for (const e of events) {
+    if (e === steps[0]) last = new Date(start);
+    else if (e.to_status === 'closed') last = new Date(start + life.took + life.confirmedAfter);
+    else if (e.to_status !== null) last = new Date(start + (span * (work.indexOf(e) + 1)) / work.length);
+    at.set(e.id, last); // anything else an action wrote happened with it
+  }
+  const when = (status: string) => {
+    const e = reached(status);
+    return e ? at.get(e.id)! : null;
+  };
+  const moved = (e: (typeof events)[number]) => at.get(e.id)!.getTime() - e.created_at.getTime();
+  // The current stage's deadlines were set by the last step; the resolution's by the step that began it.
+  const resolveStage = steps.find((e) => e.to_status === 'dispatched' || e.to_status === 'in_progress') ?? steps[0]!;
+  const shift = (column: string, param: string) => `${column} + make_interval(secs => ${param}::double precision / 1000)`;
+  await db.query(
+    `update reports set submitted_at = $2, verified_at = $3, dispatched_at = $4, started_at = $5, resolved_at = $6, closed_at = $7, updated_at = $8,
+       due_at = ${shift('due_at', '$9')}, warn_at = ${shift('warn_at', '$9')}, next_escalation_at = ${shift('next_escalation_at', '$9')},
+       resolve_due_at = case when $6::timestamptz is not null and $11::int > 0 then $6::timestamptz - make_interval(days => $11::int) else ${shift('resolve_due_at', '$10')} end
+     where id = $1`,
+    [reportId, new Date(start), when('verified'), when('dispatched'), when('in_progress'), when('resolved'), when('closed'), last, moved(steps.at(-1)!), moved(resolveStage), life.lateDays],
+  );
+  await db.query(`update report_events e set created_at = v.at from unnest($1::bigint[], $2::timestamptz[]) as v (id, at) where e.id = v.id`, [
+    [...at.keys()],
+    [...at.values()].map((d) => d.toISOString()),
+  ]);
+}
+
+/**
+ * The deadline job run over the demo's past, at each moment it had something to do (a minute after,
+ * as the job runs every minute) up to now, so that its warnings, escalations and automatic closures
+ * happened when they would have, and none is left for the first start to send.
+ */
+async function replayDeadlines(ctx: AppContext, now = new Date()): Promise<Omit<DemoHistory, 'reports'>> {
+  // Its own keeper, quiet: a log line per replayed moment would bury the first start's console.
+  const keeper = new DeadlineKeeper(ctx.db, ctx.reports.holidays, ctx.log.child({}, { level: 'warn' }), ctx.config.reports.autoCloseDays);
+  const total = { warned: 0, escalated: 0, closed: 0 };
+  for (let due = await keeper.nextDue(); due && due < now; due = await keeper.nextDue()) {
+    // Everything due by then is handled, so the next moment is later: the loop ends.
+    const done = await keeper.run(new Date(Math.min(due.getTime() + MINUTE, now.getTime())));
+    total.warned += done.warned;
+    total.escalated += done.escalated;
+    total.closed += done.closed;
+  }
+  return total;
 }

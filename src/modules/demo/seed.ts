@@ -7,7 +7,7 @@ import type { AgencyInput } from '../agencies/index.js';
 import type { Role, Scope } from '../identity/policy.js';
 import type { PreparedCitizen } from '../identity/service.js';
 import { DEMO_CATEGORIES } from '../reports/demo-categories.js';
-import { seedDemoReports } from './reports.js';
+import { seedDemoReports, type DemoHistory } from './reports.js';
 
 /**
  * The demo city: Kota Cilegon's regions and approximate boundaries, its OPDs and two external
@@ -69,12 +69,12 @@ async function isDatabaseEmpty(ctx: AppContext): Promise<boolean> {
 /**
  * Seeds the demo city into an empty database (with sample reports unless `reports: false`) and writes
  * DATA_DIR/demo-accounts.txt (0600).
- * Returns the accounts, or undefined when the database already has users.
+ * Returns the accounts and the reports' history, or undefined when the database already has users.
  */
 export async function seedDemo(
   ctx: AppContext,
   options: { progress?: Progress | undefined; /** sample reports (off for the test templates) */ reports?: boolean } = {},
-): Promise<{ accounts: DemoAccount[]; file: string } | undefined> {
+): Promise<{ accounts: DemoAccount[]; file: string; history: DemoHistory | undefined } | undefined> {
   if (!(await isDatabaseEmpty(ctx))) return undefined;
   const { config, regions, agencies, identity } = ctx;
   if (!(await regions.hasRegency())) await regions.importRegency(config.cityCode, options.progress);
@@ -140,13 +140,13 @@ export async function seedDemo(
     await tx.query(`insert into platform_settings (key, value) values ('demo_seeded_at', to_jsonb(now()))`);
   });
   options.progress?.stop();
-  if (options.reports !== false) await seedDemoReports(ctx);
+  const history = options.reports === false ? undefined : await seedDemoReports(ctx);
 
   const file = path.join(config.dataDir, DEMO_ACCOUNTS_FILE);
   fs.mkdirSync(config.dataDir, { recursive: true });
   const lines = ['# SatuKota demo accounts: role<TAB>login<TAB>password<TAB>scope', ...accounts.map((a) => [a.role, a.login, a.password, a.scope].join('\t'))];
   fs.writeFileSync(file, `${lines.join('\n')}\n`, { mode: 0o600 });
   fs.chmodSync(file, 0o600);
-  return { accounts, file };
+  return { accounts, file, history };
 }
 

@@ -54,7 +54,8 @@ const stageOf = (status: string) => (status === 'submitted' ? 'verify' : status 
 /**
  * The deadline job: warns the handler before a deadline, escalates overdue reports one rung at a
  * time, and closes resolutions the citizen neither confirmed nor disputed. Each report is handled in
- * its own transaction with FOR UPDATE SKIP LOCKED, so several nodes may run it side by side.
+ * its own transaction with FOR UPDATE SKIP LOCKED, so several nodes may run it side by side. What it
+ * does is recorded at the `now` it runs for (the demo city replays its past through it).
  */
 export class DeadlineKeeper {
   constructor(
@@ -68,6 +69,19 @@ export class DeadlineKeeper {
     const result = { warned: await this.warn(now), escalated: await this.escalate(now), closed: await this.autoClose(now) };
     if (result.warned + result.escalated + result.closed > 0) this.log.info(result, 'report deadlines processed');
     return result;
+  }
+
+  /** When the job next has something to do: the earliest warning, escalation or automatic closure due (null: none). */
+  async nextDue(): Promise<Date | null> {
+    const row = await this.db.one<{ at: Date | null }>(
+      `select least(
+         (select min(warn_at) from reports where warned_at is null and status = any($1)),
+         (select min(next_escalation_at) from reports where status = any($1)),
+         (select min(resolved_at) from reports where status = 'resolved') + make_interval(days => $2)
+       ) as at`,
+      [OPEN_STATUSES, this.autoCloseDays],
+    );
+    return row.at;
   }
 
   /** Repeats `step` on one claimed report at a time until none is left (or a safety limit). */
@@ -92,8 +106,8 @@ export class DeadlineKeeper {
       async (tx, row) => {
         await tx.query('update reports set warned_at = $2 where id = $1', [row.id, now]);
         await tx.query(
-          `insert into report_events (report_id, kind, actor_role, visibility, data) values ($1, 'warning', 'system', 'officers', $2)`,
-          [row.id, JSON.stringify({ stage: stageOf(row.status) })],
+          `insert into report_events (report_id, kind, actor_role, visibility, data, created_at) values ($1, 'warning', 'system', 'officers', $2, $3)`,
+          [row.id, JSON.stringify({ stage: stageOf(row.status) }), now],
         );
         await publish(tx, 'report.deadline_near', { reportId: row.id });
       },
@@ -126,8 +140,8 @@ export class DeadlineKeeper {
         const next = level < chain.length ? dueAt(now, interval, calendar) : null;
         await tx.query('update reports set escalation_level = $2, escalation_count = escalation_count + 1, next_escalation_at = $3 where id = $1', [row.id, level, next]);
         await tx.query(
-          `insert into report_events (report_id, kind, actor_role, visibility, data) values ($1, 'escalation', 'system', 'officers', $2)`,
-          [row.id, JSON.stringify({ level, stage, to: rung.label, targetUserId: target?.id ?? null, noAccount: !target })],
+          `insert into report_events (report_id, kind, actor_role, visibility, data, created_at) values ($1, 'escalation', 'system', 'officers', $2, $3)`,
+          [row.id, JSON.stringify({ level, stage, to: rung.label, targetUserId: target?.id ?? null, noAccount: !target }), now],
         );
         await publish(tx, 'report.escalated', { reportId: row.id, level, targetUserId: target?.id ?? null, targetLabel: rung.label });
       },
@@ -141,8 +155,8 @@ export class DeadlineKeeper {
       async (tx, row) => {
         await tx.query(`update reports set status = 'closed', closed_at = $2, updated_at = $2 where id = $1`, [row.id, now]);
         await tx.query(
-          `insert into report_events (report_id, kind, from_status, to_status, actor_role, visibility, data) values ($1, 'status', 'resolved', 'closed', 'system', 'public', $2)`,
-          [row.id, JSON.stringify({ action: 'close', automatic: true, afterDays: this.autoCloseDays })],
+          `insert into report_events (report_id, kind, from_status, to_status, actor_role, visibility, data, created_at) values ($1, 'status', 'resolved', 'closed', 'system', 'public', $2, $3)`,
+          [row.id, JSON.stringify({ action: 'close', automatic: true, afterDays: this.autoCloseDays }), now],
         );
         await publish(tx, 'report.status_changed', { reportId: row.id, action: 'close', from: 'resolved', to: 'closed', automatic: true });
       },
