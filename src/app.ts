@@ -16,6 +16,8 @@ import { AuditTrail } from './modules/audit/audit.js';
 import { auditRoutes } from './modules/audit/routes.js';
 import { identityRoutes, registerAuthentication } from './modules/identity/routes.js';
 import { IdentityService } from './modules/identity/service.js';
+import { NikClaims } from './modules/identity/nik-claims.js';
+import type { Scope } from './modules/identity/policy.js';
 import { ACCESS_CHANGED, losesAccess, type AccessChanged } from './modules/identity/access-events.js';
 import { regionRoutes } from './modules/regions/routes.js';
 import { RegionsService } from './modules/regions/service.js';
@@ -51,6 +53,7 @@ export interface AppContext {
   sender: MessageSender;
   regions: RegionsService;
   identity: IdentityService;
+  nikClaims: NikClaims;
   agencies: AgenciesService;
   files: FileStore;
   reports: ReportsService;
@@ -99,17 +102,23 @@ export async function createContext(config: Config, options: ContextOptions = {}
   const sender = options.sender ?? consoleSender();
   const regions = new RegionsService(db, config.cityCode);
   // Identity names scopes through agencies and regions; agencies find their heads through identity.
-  const identity: IdentityService = new IdentityService(db, cipher, audit, sender, {
-    argon2: config.argon2,
-    sessionTtlHours: config.sessionTtlHours,
-    scopeName: async (scope): Promise<string | null> => {
-      if (scope.kind === 'opd') return agencies.name(scope.code);
-      if (scope.kind === 'city') return scope.code === config.cityCode ? ((await regions.city())?.name ?? null) : null;
-      const region = await regions.get(scope.code);
-      const level = scope.kind === 'kecamatan' ? 'district' : 'village';
-      if (region?.level !== level || !scope.code.startsWith(`${config.cityCode}.`)) return null;
-      return `${scope.kind === 'kecamatan' ? 'Kecamatan' : 'Kelurahan'} ${region.name}`;
-    },
+  const scopeName = async (scope: Scope): Promise<string | null> => {
+    if (scope.kind === 'opd') return agencies.name(scope.code);
+    if (scope.kind === 'city') return scope.code === config.cityCode ? ((await regions.city())?.name ?? null) : null;
+    const region = await regions.get(scope.code);
+    const level = scope.kind === 'kecamatan' ? 'district' : 'village';
+    if (region?.level !== level || !scope.code.startsWith(`${config.cityCode}.`)) return null;
+    return `${scope.kind === 'kecamatan' ? 'Kecamatan' : 'Kelurahan'} ${region.name}`;
+  };
+  const identity: IdentityService = new IdentityService(db, cipher, audit, sender, { argon2: config.argon2, sessionTtlHours: config.sessionTtlHours, scopeName });
+  const nikClaims = new NikClaims({
+    db,
+    cipher,
+    audit,
+    sender,
+    scopeName,
+    checkNik: (nik, birthDate) => identity.checkNik(nik, birthDate),
+    issueSetupCode: (tx, userId, phone) => identity.issueSetupCode(tx, userId, phone),
   });
   const agencies: AgenciesService = new AgenciesService(db, audit, async (code) => {
     const head = await identity.findOfficerHead({ kind: 'opd', code });
@@ -150,6 +159,7 @@ export async function createContext(config: Config, options: ContextOptions = {}
     sender,
     regions,
     identity,
+    nikClaims,
     agencies,
     files,
     reports,
@@ -217,7 +227,7 @@ export async function buildHttp(ctx: AppContext): Promise<HttpApp> {
     },
     publicCity,
   );
-  identityRoutes(app, ctx.identity);
+  identityRoutes(app, ctx.identity, ctx.nikClaims);
   regionRoutes(app, ctx.regions);
   agencyRoutes(app, ctx.agencies);
   auditRoutes(app, ctx.audit);

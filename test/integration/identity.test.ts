@@ -361,7 +361,8 @@ describeEachDatabase('identity', (kind) => {
   });
 
   describe('NIK claim in person', () => {
-    const NIK = '3672056606970009';
+    // Issued in Kecamatan Purwakarta (36.72.07), where the lurah of Ramanuju works: settled at once.
+    const NIK = '3672076606970009';
     const BIRTH = '1997-06-26';
     const OWNER_PHONE = '081355556666';
     const OWNER_PASSWORD = 'pemilik-asli-123';
@@ -438,13 +439,13 @@ describeEachDatabase('identity', (kind) => {
       expect([401, 403]).toContain(squat.statusCode);
     });
 
-    it('creates a pending account when nobody had registered the NIK', async () => {
+    it('creates an account waiting for activation when nobody had registered the NIK', async () => {
       const token = await bearer(h.app, 'lurah.ramanuju');
       const res = await h.app.inject({
         method: 'POST',
         url: '/api/v1/identity/nik-claims',
         headers: { authorization: `Bearer ${token}` },
-        payload: { nik: '3672061111800010', name: 'Hendra Gunawan', birthDate: '1980-11-11', phone: '081355557777' },
+        payload: { nik: '3672071111800010', name: 'Hendra Gunawan', birthDate: '1980-11-11', phone: '081355557777' },
       });
       expect(res.statusCode).toBe(201);
       expect(res.json().suspendedUserId).toBeNull();

@@ -35,6 +35,10 @@ export type Action =
   | 'regions.import'
   | 'audit.read'
   | 'nik_claims.create'
+  | 'nik_claims.complete'
+  | 'nik_claims.list'
+  | 'nik_claims.decide'
+  | 'nik_claims.object'
   | 'categories.write'
   | 'holidays.write'
   | 'notifications.configure'
@@ -70,7 +74,20 @@ export interface ReportResource {
   kecamatanCode: string | null;
 }
 
-export type Resource = { type: 'user'; id: string } | { type: 'kelurahan'; code: string } | ReportResource | undefined;
+/** A NIK someone claims in person: where it was issued (a kecamatan, for life) and where its holder lives now. */
+export interface NikResource {
+  type: 'nik';
+  issuingKecamatan: string;
+  holderDomicile: string | null;
+}
+
+/** A claim waiting for the coordinator, as far as its current holder is concerned. */
+export interface NikClaimResource {
+  type: 'nik_claim';
+  holderUserId: string | null;
+}
+
+export type Resource = { type: 'user'; id: string } | NikResource | NikClaimResource | ReportResource | undefined;
 
 type Rule = (p: Principal, resource: Resource) => boolean;
 
@@ -81,6 +98,15 @@ const roles =
     allowed.includes(p.role);
 
 const CITY_WIDE_READERS: Role[] = ['admin', 'coordinator', 'pimpinan', 'command'];
+
+/**
+ * A kelurahan or kecamatan scope covers an area code: its own, the areas inside it, and — for a
+ * kelurahan — the kecamatan it lies in (a NIK names only the kecamatan where it was issued).
+ */
+function covers(scope: Scope, area: string): boolean {
+  if (scope.kind !== 'kelurahan' && scope.kind !== 'kecamatan') return false;
+  return area === scope.code || area.startsWith(`${scope.code}.`) || (scope.kind === 'kelurahan' && scope.code.startsWith(`${area}.`));
+}
 
 function asReport(r: Resource): ReportResource | undefined {
   return r?.type === 'report' ? r : undefined;
@@ -129,9 +155,14 @@ const rules: Record<Action, Rule> = {
   'agencies.write': roles('admin'),
   'regions.import': roles('admin'),
   'audit.read': roles('admin'),
-  // Only an officer of a kelurahan confirms a NIK owner in person, and only in their own kelurahan.
-  'nik_claims.create': (p, r) =>
-    p.role === 'officer' && p.scope?.kind === 'kelurahan' && (r?.type !== 'kelurahan' || r.code === p.scope.code),
+  // An officer of a kelurahan or kecamatan confirms a NIK owner in person; the claim is settled at once
+  // only where the NIK belongs to their area, else it waits for the coordinator.
+  'nik_claims.create': (p) => p.role === 'officer' && (p.scope?.kind === 'kelurahan' || p.scope?.kind === 'kecamatan'),
+  'nik_claims.complete': (p, r) =>
+    r?.type === 'nik' && p.role === 'officer' && p.scope !== null && (covers(p.scope, r.issuingKecamatan) || (r.holderDomicile !== null && covers(p.scope, r.holderDomicile))),
+  'nik_claims.list': roles('coordinator'),
+  'nik_claims.decide': roles('coordinator'),
+  'nik_claims.object': (p, r) => r?.type === 'nik_claim' && p.role === 'citizen' && r.holderUserId === p.userId,
   'categories.write': roles('admin'),
   'holidays.write': roles('admin'),
   'notifications.configure': roles('admin'),

@@ -10,7 +10,11 @@ import {
   errorSchema,
   loginBody,
   meSchema,
+  claimOnMyNik,
   nikClaimBody,
+  nikClaimCompleted,
+  nikClaimPending,
+  pendingNikClaim,
   personalDataSchema,
   privacyNoticeSchema,
   registerBody,
@@ -19,6 +23,7 @@ import {
   updateOfficerBody,
 } from './schema.js';
 import type { IdentityService, RequestMeta, SessionIssued } from './service.js';
+import type { NikClaims } from './nik-claims.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -103,7 +108,7 @@ function setSessionCookies(request: FastifyRequest, reply: FastifyReply, session
 
 const errorResponses = { 400: errorSchema, 401: errorSchema, 403: errorSchema, 404: errorSchema, 409: errorSchema, 429: errorSchema };
 
-export function identityRoutes(app: HttpApp, identity: IdentityService): void {
+export function identityRoutes(app: HttpApp, identity: IdentityService, claims: NikClaims): void {
   const tags = ['identity'];
 
   app.get('/api/v1/privacy-notice', { schema: { tags, summary: 'The privacy notice a citizen accepts when registering', response: { 200: privacyNoticeSchema } } }, async (request) =>
@@ -251,19 +256,78 @@ export function identityRoutes(app: HttpApp, identity: IdentityService): void {
     },
   );
 
+  nikClaimRoutes(app, claims);
+}
+
+function nikClaimRoutes(app: HttpApp, claims: NikClaims): void {
+  const tags = ['identity'];
+  const claimId = z.object({ id: z.uuid() });
+
   app.post(
     '/api/v1/identity/nik-claims',
     {
       schema: {
         tags,
-        summary: 'Confirm in person the real owner of a NIK (officer of a kelurahan): suspends a squatting account and sends the owner an activation code',
+        summary: 'Confirm in person the real owner of a NIK (officer of a kelurahan or kecamatan)',
+        description:
+          "Settled at once (201) when the NIK belongs to the officer's area — issued in its kecamatan, or held by an account whose recorded domicile is there: " +
+          'the holding account is suspended and the owner gets an activation code. Otherwise the claim waits for the coordinator (202) and the holder is told by text and may object.',
         body: nikClaimBody,
-        response: { 201: z.object({ claimId: z.string(), userId: z.string(), suspendedUserId: z.string().nullable(), codeSentTo: z.string() }), ...errorResponses },
+        response: { 201: nikClaimCompleted, 202: nikClaimPending, ...errorResponses },
       },
     },
     async (request, reply) => {
       const principal = authorize(request.principal, 'nik_claims.create');
-      return reply.status(201).send(await identity.claimNik(principal, request.body, requestMeta(request)));
+      const outcome = await claims.file(principal, request.body, requestMeta(request));
+      return reply.status(outcome.status === 'completed' ? 201 : 202).send(outcome);
+    },
+  );
+
+  app.get(
+    '/api/v1/identity/nik-claims',
+    { schema: { tags, summary: 'NIK claims waiting for a decision, with any objection of the holder (coordinator)', response: { 200: z.object({ claims: z.array(pendingNikClaim) }), ...errorResponses } } },
+    async (request) => ({ claims: await claims.pending(authorize(request.principal, 'nik_claims.list')) }),
+  );
+
+  app.post(
+    '/api/v1/identity/nik-claims/:id/approve',
+    {
+      schema: { tags, summary: 'Approve a waiting NIK claim (coordinator): settles it as the officer of the area would', params: claimId, body: z.object({ note: z.string().max(500).optional() }), response: { 200: nikClaimCompleted, ...errorResponses } },
+    },
+    async (request) => claims.approve(authorize(request.principal, 'nik_claims.decide'), request.params.id, request.body.note, requestMeta(request)),
+  );
+
+  app.post(
+    '/api/v1/identity/nik-claims/:id/reject',
+    {
+      schema: { tags, summary: 'Reject a waiting NIK claim (coordinator)', params: claimId, body: z.object({ reason: z.string().trim().min(3).max(500) }), response: { 204: z.null(), ...errorResponses } },
+    },
+    async (request, reply) => {
+      await claims.reject(authorize(request.principal, 'nik_claims.decide'), request.params.id, request.body.reason, requestMeta(request));
+      return reply.status(204).send(null);
+    },
+  );
+
+  app.get(
+    '/api/v1/me/nik-claims',
+    { schema: { tags, summary: 'Claims filed on the NIK this account holds', response: { 200: z.object({ claims: z.array(claimOnMyNik) }), ...errorResponses } } },
+    async (request) => ({ claims: await claims.onMyNik(authorize(request.principal, 'account.read_own')) }),
+  );
+
+  app.post(
+    '/api/v1/me/nik-claims/:id/objection',
+    {
+      schema: {
+        tags,
+        summary: "Object to a waiting claim on your NIK; the coordinator reads it before deciding",
+        params: claimId,
+        body: z.object({ text: z.string().trim().min(10).max(1000) }),
+        response: { 204: z.null(), ...errorResponses },
+      },
+    },
+    async (request, reply) => {
+      await claims.object(authorize(request.principal, 'account.read_own'), request.params.id, request.body.text, requestMeta(request));
+      return reply.status(204).send(null);
     },
   );
 }

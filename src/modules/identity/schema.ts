@@ -22,6 +22,7 @@ export const meSchema = z.object({
   phoneVerified: z.boolean(),
   status: z.enum(['active', 'suspended', 'pending_setup']),
   scope: scopeSchema.extend({ name: z.string().nullable(), isHead: z.boolean() }).nullable(),
+  domicile: z.object({ code: z.string(), name: z.string().nullable() }).nullable().describe("a citizen's recorded kelurahan of residence"),
   createdAt: z.string(),
 });
 export type Me = z.infer<typeof meSchema>;
@@ -37,6 +38,7 @@ export const registerBody = z.object({
   password: z.string().max(200),
   consent: z.boolean().describe('true: the person accepted the current privacy notice'),
   consentVersion: z.string().max(20).optional(),
+  domicileCode: z.string().max(20).optional().describe('the kelurahan/desa where the citizen lives (Kemendagri code); an officer there may settle a claim on this NIK'),
 });
 export type RegisterBody = z.infer<typeof registerBody>;
 
@@ -88,4 +90,34 @@ export const nikClaimBody = z.object({
   birthDate: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'use YYYY-MM-DD'),
   phone: z.string().max(30),
   note: z.string().max(500).optional(),
+});
+
+export const nikClaimCompleted = z.object({
+  status: z.literal('completed'),
+  claimId: z.string(),
+  userId: z.string().describe("the owner's new account, waiting for activation"),
+  suspendedUserId: z.string().nullable(),
+  codeSentTo: z.string(),
+});
+
+export const nikClaimPending = z.object({ status: z.literal('pending'), claimId: z.string(), holderNotified: z.boolean() });
+
+export const pendingNikClaim = z.object({
+  id: z.string(),
+  nikMasked: z.string(),
+  claimantName: z.string(),
+  phoneMasked: z.string(),
+  officer: z.object({ id: z.string(), scope: z.string().nullable(), scopeName: z.string().nullable() }),
+  note: z.string().nullable(),
+  hasHolder: z.boolean().describe('an account holds the NIK now'),
+  objection: z.object({ text: z.string(), at: z.string() }).nullable(),
+  createdAt: z.string(),
+});
+
+export const claimOnMyNik = z.object({
+  id: z.string(),
+  status: z.enum(['pending', 'completed', 'rejected']),
+  filedAt: z.string(),
+  unitName: z.string().nullable(),
+  objectedAt: z.string().nullable(),
 });

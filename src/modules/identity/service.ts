@@ -48,11 +48,14 @@ export interface Me {
   phoneVerified: boolean;
   status: 'active' | 'suspended' | 'pending_setup';
   scope: (Scope & { name: string | null; isHead: boolean }) | null;
+  domicile: { code: string; name: string | null } | null;
   createdAt: string;
 }
 
 export interface PreparedCitizen {
   facts: NikFacts;
+  /** A kelurahan of the city, checked. */
+  domicileCode?: string | undefined;
   phone: string;
   name: string;
   passwordHash: string;
@@ -105,6 +108,7 @@ interface UserRow {
   scope_kind: Scope['kind'] | null;
   scope_code: string | null;
   is_head: boolean;
+  domicile_code: string | null;
   created_at: Date;
 }
 
@@ -197,7 +201,16 @@ export class IdentityService {
   // --- citizens ----------------------------------------------------------------------------------
 
   async register(
-    input: { nik: string; name: string; birthDate: string; phone: string; password: string; consent: boolean; consentVersion?: string | undefined },
+    input: {
+      nik: string;
+      name: string;
+      birthDate: string;
+      phone: string;
+      password: string;
+      consent: boolean;
+      consentVersion?: string | undefined;
+      domicileCode?: string | undefined;
+    },
     meta: RequestMeta,
   ): Promise<SessionIssued> {
     if (input.consent !== true) {
@@ -218,6 +231,13 @@ export class IdentityService {
       );
     }
     const checked = this.checkCitizen(input);
+    if (input.domicileCode !== undefined && (await this.options.scopeName({ kind: 'kelurahan', code: input.domicileCode })) === null) {
+      throw errors.badRequest(
+        'domicile_unknown',
+        { id: `Kelurahan ${input.domicileCode} tidak ada di kota ini.`, en: `There is no kelurahan ${input.domicileCode} in this city.` },
+        { field: 'domicileCode' },
+      );
+    }
     // Each registration sends a text: counted per address and per number before any work.
     await this.throttle.take(
       [
@@ -226,7 +246,7 @@ export class IdentityService {
       ],
       tooManyRegistrations,
     );
-    const citizen: PreparedCitizen = { ...checked, passwordHash: await this.hashPassword(input.password) };
+    const citizen: PreparedCitizen = { ...checked, domicileCode: input.domicileCode, passwordHash: await this.hashPassword(input.password) };
     try {
       return await this.issued(
         this.db.transaction(async (tx) => {
@@ -263,8 +283,8 @@ export class IdentityService {
     const nikIndex = this.cipher.blindIndex('nik', c.facts.nik);
     if (await tx.maybeOne('select 1 from users where nik_index = $1 and nik_released_at is null', [nikIndex])) throw duplicateNik();
     const user = await tx.one<{ id: string }>(
-      `insert into users (kind, role, nik_index, nik_enc, phone_index, phone_enc, name_enc, birth_date_enc, sex, password_hash, consent_version, consent_at, phone_verified_at)
-       values ('citizen', 'citizen', $1, $2, $3, $4, $5, $6, $7, $8, $9, now(), case when $10 then now() end) returning id`,
+      `insert into users (kind, role, nik_index, nik_enc, phone_index, phone_enc, name_enc, birth_date_enc, sex, password_hash, consent_version, consent_at, phone_verified_at, domicile_code)
+       values ('citizen', 'citizen', $1, $2, $3, $4, $5, $6, $7, $8, $9, now(), case when $10 then now() end, $11) returning id`,
       [
         nikIndex,
         this.cipher.encrypt(c.facts.nik),
@@ -276,6 +296,7 @@ export class IdentityService {
         c.passwordHash,
         PRIVACY_NOTICE_VERSION,
         options.phoneVerified,
+        c.domicileCode ?? null,
       ],
     );
     await publish(tx, 'identity.citizen_registered', { userId: user.id, unknownDistrict: c.facts.flags.unknownDistrict });
@@ -286,7 +307,8 @@ export class IdentityService {
     return user.id;
   }
 
-  private checkNik(nik: string, birthDate: string) {
+  /** The NIK's facts, or a 400 naming the field (nik or birthDate) that is wrong. */
+  checkNik(nik: string, birthDate: string): NikFacts {
     const result = validateNik(nik, { birthDate, today: this.clock() });
     if (!result.ok) throw errors.badRequest(result.code, result.message, { field: result.code.startsWith('nik_birthdate') ? 'birthDate' : 'nik' });
     return result.facts;
@@ -531,6 +553,7 @@ export class IdentityService {
       phoneVerified: row.phone_verified_at !== null,
       status: row.status,
       scope: scope && { ...scope, name: await this.options.scopeName(scope), isHead: row.is_head },
+      domicile: row.domicile_code ? { code: row.domicile_code, name: await this.options.scopeName({ kind: 'kelurahan', code: row.domicile_code }) } : null,
       createdAt: row.created_at.toISOString(),
     };
   }
@@ -680,55 +703,11 @@ export class IdentityService {
     return row && this.presentUser(row);
   }
 
-  // --- NIK claims --------------------------------------------------------------------------------
+  // --- accounts created by a NIK claim (nik-claims.ts) -------------------------------------------
 
-  /**
-   * The real owner of a NIK, confirmed in person by an officer of their kelurahan, takes the NIK
-   * back: a squatting account is suspended and gives up the NIK, and a new account is created for
-   * the owner, who activates it with a code sent to their phone.
-   */
-  async claimNik(
-    officer: Principal,
-    input: { nik: string; name: string; birthDate: string; phone: string; note?: string | undefined },
-    meta: RequestMeta,
-  ): Promise<{ claimId: string; userId: string; suspendedUserId: string | null; codeSentTo: string }> {
-    const nik = this.checkNik(input.nik, input.birthDate);
-    const phone = normalisePhone(input.phone);
-    const name = checkName(input.name);
-    const nikIndex = this.cipher.blindIndex('nik', nik.nik);
-    return this.db.transaction(async (tx) => {
-      const squatter = await tx.maybeOne<{ id: string }>('select id from users where nik_index = $1 and nik_released_at is null for update', [nikIndex]);
-      if (squatter) {
-        await tx.query(
-          `update users set status = 'suspended', status_reason = 'nik_claimed', nik_released_at = now(), updated_at = now() where id = $1`,
-          [squatter.id],
-        );
-        await tx.query('update sessions set revoked_at = now() where user_id = $1 and revoked_at is null', [squatter.id]);
-        await publishAccessChanged(tx, { userId: squatter.id, reason: 'nik_claimed' });
-      }
-      const user = await tx.one<{ id: string }>(
-        `insert into users (kind, role, nik_index, nik_enc, phone_index, phone_enc, name_enc, birth_date_enc, sex, status)
-         values ('citizen', 'citizen', $1, $2, $3, $4, $5, $6, $7, 'pending_setup') returning id`,
-        [nikIndex, this.cipher.encrypt(nik.nik), this.cipher.blindIndex('phone', phone), this.cipher.encrypt(phone), this.cipher.encrypt(name), this.cipher.encrypt(nik.birthDate), nik.sex],
-      );
-      const claim = await tx.one<{ id: string }>(
-        `insert into nik_claims (nik_index, claimant_user_id, suspended_user_id, confirmed_by, kelurahan_code, note) values ($1, $2, $3, $4, $5, $6) returning id`,
-        [nikIndex, user.id, squatter?.id ?? null, officer.userId, officer.scope?.kind === 'kelurahan' ? officer.scope.code : null, input.note ?? null],
-      );
-      await this.issueCode(tx, user.id, 'account_setup', phone);
-      await this.audit.append(
-        {
-          actor: { id: officer.userId, label: officer.role },
-          action: 'nik.claimed',
-          subject: { type: 'user', id: user.id },
-          ip: meta.ip,
-          details: { claimId: claim.id, suspendedUserId: squatter?.id ?? null, kelurahan: officer.scope?.code ?? null },
-        },
-        tx,
-      );
-      await publish(tx, 'identity.nik_claimed', { claimId: claim.id, userId: user.id, suspendedUserId: squatter?.id ?? null });
-      return { claimId: claim.id, userId: user.id, suspendedUserId: squatter?.id ?? null, codeSentTo: maskPhone(phone) };
-    });
+  /** Inside the caller's transaction: texts the code with which a claimant activates their account. */
+  issueSetupCode(tx: Queryable, userId: string, phone: string): Promise<void> {
+    return this.issueCode(tx, userId, 'account_setup', phone);
   }
 
   /** The claimant sets a password with the code sent to their phone; this also verifies the phone. */
@@ -753,7 +732,7 @@ export class IdentityService {
   }
 }
 
-function checkName(name: string): string {
+export function checkName(name: string): string {
   const clean = name.normalize('NFC').replace(/\s+/g, ' ').trim();
   if (clean.length < 2 || clean.length > 120 || /[<>{}\d]/.test(clean)) {
     throw errors.badRequest('name_invalid', { id: 'Nama lengkap harus 2–120 huruf, tanpa angka.', en: 'The full name must be 2–120 letters, without digits.' }, { field: 'name' });
