@@ -1,7 +1,7 @@
 import fastifyMultipart from '@fastify/multipart';
 import type { SwaggerTransformObject } from '@fastify/swagger';
 import type { FastifyRequest } from 'fastify';
-import { jsonSchemaTransform } from 'fastify-type-provider-zod';
+import { jsonSchemaTransform, jsonSchemaTransformObject } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { AppError } from './errors.js';
 import type { HttpApp } from './http.js';
@@ -95,6 +95,17 @@ export interface FormBody<T extends z.ZodType = z.ZodType> {
   files: FormFiles;
 }
 
+/** An object field: a JSON body holds the object, a form its JSON text. */
+export const formObject = <T extends z.ZodType>(schema: T) =>
+  z.preprocess((value) => {
+    if (typeof value !== 'string') return value;
+    try {
+      return JSON.parse(value) as unknown;
+    } catch {
+      return value; // refused by the schema as text where an object belongs
+    }
+  }, schema);
+
 declare module 'fastify' {
   interface FastifySchema {
     /** A JSON-or-multipart body the handler reads with readFormBody (Fastify does not validate it). */
@@ -136,7 +147,7 @@ export const formBodyTransform: SwaggerTransform = (document) => {
   const file = { type: 'string', format: 'binary', description: `${types.join(', ')}; at most ${Math.round(maxFileBytes / 1024 / 1024)} MB` };
   const form = {
     ...fields,
-    description: 'The same fields as text (objects as JSON text), and the files.',
+    description: 'The same fields as text (an object as its JSON text), and the files.',
     properties: { ...(fields.properties as object), [field]: maxFiles > 1 ? { type: 'array', items: file, maxItems: maxFiles } : file },
   };
   return {
@@ -149,15 +160,29 @@ export const formBodyTransform: SwaggerTransform = (document) => {
   };
 };
 
-/** @fastify/swagger marks every body required; a formBody whose fields may all be left out is not. */
+/**
+ * The named zod schemas (`.meta({ id })`, such as the recursive region tree) as components, which the
+ * operations refer to; and, as @fastify/swagger marks every body required, a formBody whose fields may
+ * all be left out marked optional.
+ */
 export const formBodyTransformObject: SwaggerTransformObject = (document) => {
   if (!('openapiObject' in document)) return document.swaggerObject;
-  for (const operations of Object.values(document.openapiObject.paths ?? {})) {
+  const openapiObject = jsonSchemaTransformObject(document) as typeof document.openapiObject;
+  for (const operations of Object.values(openapiObject.paths ?? {})) {
     for (const operation of Object.values(operations ?? {}) as Record<string, unknown>[]) {
       if (!operation?.[OPTIONAL_BODY]) continue;
       delete operation[OPTIONAL_BODY];
       (operation.requestBody as { required: boolean }).required = false;
     }
   }
-  return document.openapiObject;
+  return openapiObject;
 };
+
+/**
+ * A response that is a file (a photo, a CSV), documented by its media types. Fastify sends a stream or
+ * buffer as it is; the schema only describes it.
+ */
+export const fileResponse = (description: string, types: readonly string[]) => ({
+  description,
+  content: Object.fromEntries(types.map((type) => [type, { schema: z.any() }])),
+});

@@ -22,7 +22,8 @@ export const regionNodeSchema: z.ZodType<RegionNode> = z.lazy(() =>
     boundaryApproximate: z.boolean(),
     children: z.array(regionNodeSchema).optional(),
   }),
-);
+  // A named component: the OpenAPI document refers to it, and it to itself, by this id.
+).meta({ id: 'RegionNode' });
 
 /** What an import of kelurahan boundaries did: all or nothing, with the features it left out and why. */
 export const boundaryImportResultSchema = z.object({ imported: z.number(), approximate: z.boolean(), skipped: z.array(z.object({ code: z.string().nullable(), reason: z.string() })) });

@@ -1,10 +1,12 @@
 import { z } from 'zod';
 import type { Database } from '../../platform/db.js';
 import type { HttpApp } from '../../platform/http.js';
+import { fileResponse } from '../../platform/multipart.js';
 import { csvStream, xlsxStream, type Cell, type Column } from '../../platform/tabular.js';
 import type { AuditTrail } from '../audit/audit.js';
 import { authorize } from '../identity/policy.js';
 import { requestMeta } from '../identity/routes.js';
+import { errorSchema } from '../identity/schema.js';
 import type { Names } from './names.js';
 import { allReports, listWhere } from './queries.js';
 import { listFiltersSchema } from './schema.js';
@@ -49,6 +51,8 @@ export const EXPORT_COLUMNS: (Column & { value: (r: ExportRow, n: Names, now: Da
   { header: 'Uraian', width: 60, value: (r) => r.description },
 ];
 
+const CONTENT_TYPES = { csv: 'text/csv; charset=utf-8', xlsx: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet' } as const;
+
 export function exportRoutes(app: HttpApp, reports: ReportsService, deps: { db: Database; audit: AuditTrail }): void {
   app.get(
     '/api/v1/reports/export.:format',
@@ -58,6 +62,7 @@ export function exportRoutes(app: HttpApp, reports: ReportsService, deps: { db: 
         summary: 'Export the reports in my scope with the current filters, as CSV or XLSX (streamed)',
         params: z.object({ format: z.enum(['csv', 'xlsx']) }),
         querystring: listFiltersSchema.omit({ sort: true }),
+        response: { 200: fileResponse('The reports, one row each', Object.values(CONTENT_TYPES)), 400: errorSchema, 401: errorSchema, 403: errorSchema },
       },
     },
     async (request, reply) => {
@@ -78,7 +83,7 @@ export function exportRoutes(app: HttpApp, reports: ReportsService, deps: { db: 
       const stream =
         request.params.format === 'csv' ? csvStream(EXPORT_COLUMNS, rows(), { timezone }) : xlsxStream(EXPORT_COLUMNS, rows(), { timezone, sheetName: 'Laporan' });
       return reply
-        .type(request.params.format === 'csv' ? 'text/csv; charset=utf-8' : 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet')
+        .type(CONTENT_TYPES[request.params.format])
         .header('content-disposition', `attachment; filename="laporan-${stamp}.${request.params.format}"`)
         .header('cache-control', 'no-store')
         .send(stream);

@@ -4,7 +4,7 @@ import type { Database } from '../../platform/db.js';
 import { errors } from '../../platform/errors.js';
 import type { HttpApp } from '../../platform/http.js';
 import { calendarDate, coordinate } from '../../platform/input.js';
-import { readFormBody, type FormBody } from '../../platform/multipart.js';
+import { fileResponse, formObject, readFormBody, type FormBody } from '../../platform/multipart.js';
 import { authorize, type Principal } from '../identity/policy.js';
 import { normalisePhone } from '../identity/personal-data.js';
 import { errorSchema } from '../identity/schema.js';
@@ -28,16 +28,7 @@ const submitFields = z.object({
   lng: coordinate(-180, 180).optional(),
   kelurahanCode: z.string().max(20).optional(),
   address: z.string().max(500).optional(),
-  answers: z
-    .union([z.record(z.string(), z.unknown()), z.string().transform((s, ctx) => {
-      try {
-        return JSON.parse(s) as Record<string, unknown>;
-      } catch {
-        ctx.addIssue({ code: 'custom', message: 'JSON tidak valid' });
-        return z.NEVER;
-      }
-    })])
-    .optional(),
+  answers: formObject(z.record(z.string(), z.unknown())).optional(),
   privacy: z.enum(['public', 'confidential', 'anonymous']).default('public'),
   // An officer entering a report that came another way.
   channel: z.enum(['phone', 'walk_in', 'whatsapp', 'sp4n_lapor']).optional(),
@@ -50,7 +41,7 @@ const submitForm: FormBody<typeof submitFields> = { fields: submitFields, files:
 
 const transitionBody = z.object({
   note: z.string().trim().max(3000).optional(),
-  target: z.object({ kind: z.enum(['opd', 'kelurahan', 'kecamatan']), code: z.string().max(40) }).optional(),
+  target: formObject(z.object({ kind: z.enum(['opd', 'kelurahan', 'kecamatan']), code: z.string().max(40) })).optional(),
   intoTrackingNo: z.string().max(30).optional(),
   rating: z.coerce.number().int().min(1).max(5).optional(),
 });
@@ -101,7 +92,7 @@ export function reportRoutes(app: HttpApp, reports: ReportsService, deps: { db: 
   // --- categories and holidays ----------------------------------------------------------------------
   app.get(
     '/api/v1/report-categories',
-    { schema: { tags, summary: 'Report categories (active ones; admins may ask for all)', querystring: z.object({ all: z.enum(['true', 'false']).optional() }), response: { 200: z.object({ categories: z.array(categoryViewSchema) }) } } },
+    { schema: { tags, summary: 'Report categories (active ones; admins may ask for all)', querystring: z.object({ all: z.enum(['true', 'false']).optional() }), response: { 200: z.object({ categories: z.array(categoryViewSchema) }), 400: errorSchema } } },
     async (request) => {
       const all = request.query.all === 'true' && request.principal?.role === 'admin';
       return { categories: await reports.categories.list({ includeInactive: all }) };
@@ -132,7 +123,7 @@ export function reportRoutes(app: HttpApp, reports: ReportsService, deps: { db: 
 
   app.get(
     '/api/v1/holidays',
-    { schema: { tags, summary: 'Holidays and cuti bersama that deadlines skip', querystring: z.object({ year: z.coerce.number().int().min(2000).max(2100).optional() }), response: { 200: z.object({ holidays: z.array(holidaySchema) }) } } },
+    { schema: { tags, summary: 'Holidays and cuti bersama that deadlines skip', querystring: z.object({ year: z.coerce.number().int().min(2000).max(2100).optional() }), response: { 200: z.object({ holidays: z.array(holidaySchema) }), 400: errorSchema } } },
     async (request) => ({ holidays: await reports.holidays.list(request.query.year) }),
   );
   app.put(
@@ -372,10 +363,11 @@ export function reportRoutes(app: HttpApp, reports: ReportsService, deps: { db: 
     return reply.type(file.contentType).header('content-length', file.size).header('cache-control', cache).header('x-content-type-options', 'nosniff').send(file.stream);
   };
   const photoQuery = z.object({ size: z.enum(['full', 'thumb']).default('full') });
+  const photoFile = fileResponse('The photo; its thumbnail is WebP', PHOTO_TYPES);
 
   app.get(
     '/api/v1/reports/:ref/photos/:photoId',
-    { schema: { tags, summary: 'A photo of a report (reporter and officers in scope)', params: refParams.extend({ photoId: z.uuid() }), querystring: photoQuery } },
+    { schema: { tags, summary: 'A photo of a report (reporter and officers in scope)', params: refParams.extend({ photoId: z.uuid() }), querystring: photoQuery, response: { 200: photoFile, ...errs } } },
     async (request, reply) => {
       const row = await reports.readable(request.principal, request.params.ref);
       const photo = await reports.photo(request.params.photoId);
@@ -424,7 +416,7 @@ export function reportRoutes(app: HttpApp, reports: ReportsService, deps: { db: 
 
   app.get(
     '/api/v1/public/reports.geojson',
-    { schema: { tags: ['public'], summary: 'The public feed as GeoJSON points (confidential reports have no point and are left out)', querystring: publicQuery } },
+    { schema: { tags: ['public'], summary: 'The public feed as GeoJSON points (confidential reports have no point and are left out)', querystring: publicQuery, response: { 200: fileResponse('A GeoJSON FeatureCollection', ['application/geo+json']), 400: errorSchema } } },
     async (request, reply) => {
       const page = await publicPage(request, request.query);
       return reply.type('application/geo+json').send({
@@ -449,7 +441,7 @@ export function reportRoutes(app: HttpApp, reports: ReportsService, deps: { db: 
 
   app.get(
     '/api/v1/public/photos/:photoId',
-    { schema: { tags: ['public'], summary: 'An approved photo of a public, non-confidential report', params: z.object({ photoId: z.uuid() }), querystring: photoQuery } },
+    { schema: { tags: ['public'], summary: 'An approved photo of a public, non-confidential report', params: z.object({ photoId: z.uuid() }), querystring: photoQuery, response: { 200: photoFile, 400: errorSchema, 404: errorSchema } } },
     async (request, reply) => {
       const photo = await reports.photo(request.params.photoId);
       const row = photo && (await reports.row(photo.report_id));
