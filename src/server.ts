@@ -4,6 +4,7 @@ import path from 'node:path';
 import type { Config } from './config.js';
 import { buildHttp, createContext, type AppContext } from './app.js';
 import { acquireDataDirLock, startControlServer } from './platform/control.js';
+import { ensurePrivateDir } from './platform/files.js';
 import type { HttpApp } from './platform/http.js';
 import { runCommand } from './cli/commands.js';
 import { describeDemoHistory } from './modules/demo/reports.js';
@@ -41,6 +42,9 @@ export function ensureWebBuild(config: Config, print: (line: string) => void): v
 /** Starts a node: database, migrations, demo seed, HTTP, control socket (PGlite), jobs. */
 export async function startServer(config: Config, options: { print?: (line: string) => void; buildWeb?: boolean } = {}): Promise<RunningServer> {
   const print = options.print ?? ((line: string) => process.stdout.write(`${line}\n`));
+  // Also with PostgreSQL, and when an older release made them open: photos and keys live there.
+  ensurePrivateDir(config.dataDir);
+  ensurePrivateDir(config.filesDir);
   const lock = config.database.kind === 'pglite' ? acquireDataDirLock(config.dataDir, 'server') : undefined;
   let ctx: AppContext | undefined;
   try {

@@ -9,6 +9,10 @@ import { runCommand } from './commands.js';
 
 /** `satukota` — one CLI for the server and for operating it. */
 
+// Whatever this process creates — PGlite's data and WAL, photos, keys, sockets, lock files — is the
+// service user's alone; the database's own files get no mode of ours, so only the umask reaches them.
+process.umask(0o077);
+
 function config(): Config {
   try {
     return loadConfig();

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
+import { ensurePrivateDir } from './files.js';
 import type { Progress } from './progress.js';
 
 /**
@@ -36,7 +37,7 @@ function alive(pid: number): boolean {
 }
 
 export function acquireDataDirLock(dataDir: string, owner: LockInfo['owner']): { release(): void } {
-  fs.mkdirSync(dataDir, { recursive: true });
+  ensurePrivateDir(dataDir);
   const file = path.join(dataDir, LOCK_FILE);
   for (let attempt = 0; attempt < 3; attempt++) {
     try {

@@ -1,6 +1,7 @@
 import { createCipheriv, createDecipheriv, createHash, createHmac, hkdfSync, randomBytes, timingSafeEqual } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import { ensurePrivateDir } from './files.js';
 
 /**
  * Keys derived from the one secret (SATUKOTA_SECRET_KEY): separate keys for personal-data
@@ -46,7 +47,7 @@ export const SECRET_KEY_FILE = 'secret.key';
 export function loadOrCreateSecretKey(dataDir: string): { secret: string; generated: boolean; file: string } {
   const file = path.join(dataDir, SECRET_KEY_FILE);
   if (fs.existsSync(file)) return { secret: fs.readFileSync(file, 'utf8').trim(), generated: false, file };
-  fs.mkdirSync(dataDir, { recursive: true });
+  ensurePrivateDir(dataDir);
   const secret = randomBytes(48).toString('base64');
   fs.writeFileSync(file, `${secret}\n`, { mode: 0o600, flag: 'wx' });
   return { secret, generated: true, file };

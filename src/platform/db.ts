@@ -1,6 +1,8 @@
 import fs from 'node:fs';
+import path from 'node:path';
 import type { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
+import { ensurePrivateDir } from './files.js';
 
 /**
  * One small database interface over PGlite (embedded) and node-postgres (pool).
@@ -63,8 +65,36 @@ export interface PgliteOptions {
   loadDataDir?: Blob | undefined;
 }
 
+/** PGlite data directories of this process, each with a trailing separator. */
+const pgliteDirs = new Set<string>();
+
+/**
+ * The WAL and tables hold confidential text in the clear, so a PGlite data directory is the owner's
+ * alone: the directory 0700, and no file in it open to group or others. PGlite's Emscripten file system
+ * gives every file it creates the mode postgres asked for by an explicit chmod, past the umask (0666 for
+ * a new database's files): inside these directories chmod keeps the owner's bits only. Files an older
+ * release left open are narrowed once, here.
+ */
+function keepPglitePrivate(dir: string): void {
+  ensurePrivateDir(dir);
+  if (pgliteDirs.size === 0) {
+    const chmodSync = fs.chmodSync;
+    fs.chmodSync = (file, mode) => {
+      const inside = [...pgliteDirs].some((d) => path.resolve(String(file)).startsWith(d));
+      const bits = typeof mode === 'string' ? parseInt(mode, 8) : mode;
+      chmodSync(file, inside ? bits & 0o700 : mode);
+    };
+  }
+  pgliteDirs.add(path.resolve(dir) + path.sep);
+  for (const entry of fs.readdirSync(dir, { recursive: true, withFileTypes: true })) {
+    const file = path.join(entry.parentPath, entry.name);
+    const mode = fs.lstatSync(file).mode;
+    if ((mode & 0o077) !== 0 && !entry.isSymbolicLink()) fs.chmodSync(file, mode & 0o700);
+  }
+}
+
 export async function openPglite(options: PgliteOptions = {}): Promise<Database & { dump(): Promise<Blob> }> {
-  if (options.dataDir) fs.mkdirSync(options.dataDir, { recursive: true });
+  if (options.dataDir) keepPglitePrivate(options.dataDir);
   // Loaded only when used: a node on PostgreSQL never needs the embedded database.
   const [{ PGlite }, { btree_gist }, { pg_trgm }, { pgcrypto }] = await Promise.all([
     import('@electric-sql/pglite'),

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
 import { mkdir, open, rename, rm, stat, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
@@ -66,6 +67,17 @@ export function assertValidKey(key: string): void {
     !path.posix.isAbsolute(key) &&
     key.split('/').every((segment) => segment.length > 0 && !segment.startsWith('.'));
   if (!valid) throw new Error(`Invalid file key: ${JSON.stringify(key)}`);
+}
+
+/**
+ * Creates `dir` (and missing parents) owner-only, and narrows it to 0700 when it exists wider and is
+ * ours — a data directory made by an older release. Everything under it is then out of other users'
+ * reach, whatever modes the files inside were given (PGlite's follow the umask).
+ */
+export function ensurePrivateDir(dir: string): void {
+  fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const info = fs.statSync(dir);
+  if ((info.mode & 0o077) !== 0 && info.uid === process.getuid?.()) fs.chmodSync(dir, 0o700);
 }
 
 const isMissing = (error: unknown) => {

@@ -1,20 +1,23 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import pg from 'pg';
+import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../../src/platform/db.js';
+import { UPLOAD_GRACE_MS, UPLOAD_SWEEP_JOB } from '../../src/platform/uploads.js';
 import { cloneDatabase, DATABASES } from '../support/harness.js';
-import { DEMO_PASSWORD, TEST_SECRET, databaseUrl } from '../support/env.js';
+import { DEMO_PASSWORD, databaseUrl } from '../support/env.js';
 import { RAMANUJU } from '../support/places.js';
+import { startServerProcess } from '../support/server-process.js';
 
 /**
  * Durability: the server is killed with SIGKILL in the middle of a burst of submissions; after a
- * restart every report that was answered with 201 is there, with its tracking number. PostgreSQL
- * only (the production database; PGlite's durability is PGlite's own).
+ * restart every report that was answered with 201 is there, with its tracking number. And killed
+ * between writing a report's photo and committing the report: after a restart the sweep removes the
+ * orphaned files. PostgreSQL only (the production database; PGlite's durability is PGlite's own, and
+ * the test holds a lock from another connection).
  */
-const ROOT = path.resolve(import.meta.dirname, '..', '..');
-const BIN = path.join(ROOT, 'bin', 'satukota.mjs');
 
 describe.runIf(DATABASES.includes('postgresql'))('SIGKILL during a burst of reports [postgresql, real process]', () => {
   let clone: { db: Database; name: string | null; drop(): Promise<void> };
@@ -34,46 +37,20 @@ describe.runIf(DATABASES.includes('postgresql'))('SIGKILL during a burst of repo
     fs.rmSync(webDir, { recursive: true, force: true });
   });
 
-  function startServer(): Promise<{ child: ChildProcess; url: string }> {
-    const child = spawn(process.execPath, [BIN, 'serve'], {
-      cwd: ROOT,
-      env: {
-        PATH: process.env.PATH,
-        HOME: process.env.HOME,
-        DATABASE_URL: databaseUrl(clone.name!),
-        SATUKOTA_SECRET_KEY: TEST_SECRET,
-        DATA_DIR: dataDir,
-        DEMO: 'false',
-        PORT: '0',
-        HOST: '127.0.0.1',
-        LOG_LEVEL: 'warn',
-        ARGON2_MEMORY_KIB: '1024',
-        ARGON2_TIME_COST: '1',
-        WEB_DIST_DIR: webDir,
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    return new Promise((resolve, reject) => {
-      let out = '';
-      child.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
-        out += chunk;
-        const m = out.match(/is running at (\S+)/);
-        if (m) resolve({ child, url: m[1]! });
-      });
-      child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (out += chunk));
-      child.once('exit', (code) => reject(new Error(`server exited (${code}) before it was ready: ${out}`)));
-    });
-  }
-
-  it('keeps every report it answered with 201', async () => {
-    const first = await startServer();
-    const login = await fetch(`${first.url}/api/v1/auth/token`, {
+  const startServer = () => startServerProcess({ DATABASE_URL: databaseUrl(clone.name!), DATA_DIR: dataDir, WEB_DIST_DIR: webDir });
+  const tokenAt = async (url: string) => {
+    const login = await fetch(`${url}/api/v1/auth/token`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ login: '3672011708900001', password: DEMO_PASSWORD }),
     });
     expect(login.status).toBe(200);
-    const { token } = (await login.json()) as { token: string };
+    return ((await login.json()) as { token: string }).token;
+  };
+
+  it('keeps every report it answered with 201', async () => {
+    const first = await startServer();
+    const token = await tokenAt(first.url);
 
     const acknowledged: string[] = [];
     let failed = 0;
@@ -96,7 +73,7 @@ describe.runIf(DATABASES.includes('postgresql'))('SIGKILL during a burst of repo
     });
     while (acknowledged.length < 150) await new Promise((r) => setTimeout(r, 10));
     first.child.kill('SIGKILL');
-    await new Promise((r) => first.child.once('exit', r));
+    await first.stop();
     await new Promise((r) => setTimeout(r, 200));
     stop = true;
     await Promise.all(workers);
@@ -115,8 +92,67 @@ describe.runIf(DATABASES.includes('postgresql'))('SIGKILL during a burst of repo
       );
       expect(orphans.n).toBe(0);
     } finally {
-      second.child.kill('SIGTERM');
-      await new Promise((r) => second.child.once('exit', r));
+      await second.stop();
+    }
+  });
+
+  it('removes the photo of a report it was killed before committing, once the upload intent is past its grace period', async () => {
+    const first = await startServer();
+    const token = await tokenAt(first.url);
+    const submit = async (url: string, description: string) => {
+      const form = new FormData();
+      for (const [k, v] of Object.entries({ categoryCode: 'sampah', description, lat: String(RAMANUJU.lat), lng: String(RAMANUJU.lng) })) form.append(k, v);
+      const jpeg = await sharp({ create: { width: 320, height: 240, channels: 3, background: '#468' } }).jpeg().toBuffer();
+      form.append('photos', new Blob([new Uint8Array(jpeg)], { type: 'image/jpeg' }), 'foto.jpg');
+      return fetch(`${url}/api/v1/reports`, { method: 'POST', headers: { authorization: `Bearer ${token}` }, body: form });
+    };
+    const onDisk = (key: string) => fs.existsSync(path.join(dataDir, 'files', ...key.split('/')));
+    const until = async (what: string, done: () => Promise<boolean>) => {
+      for (const deadline = Date.now() + 30_000; !(await done()); await new Promise((r) => setTimeout(r, 50))) {
+        if (Date.now() > deadline) throw new Error(`gave up waiting: ${what}`);
+      }
+    };
+
+    // A report that commits: its photo must outlive the sweep.
+    const kept = await submit(first.url, 'Foto ini harus tetap ada setelah penyapuan.');
+    expect(kept.status).toBe(201);
+    const keptPhoto = (await kept.json()) as { report: { id: string; photos: { url: string }[] } };
+    const keptKeys = await clone.db.query<{ file_key: string; thumb_key: string }>('select file_key, thumb_key from report_photos where report_id = $1', [keptPhoto.report.id]);
+
+    // Another connection holds the reports table: the next submission writes its photo, then waits to insert its report.
+    const blocker = new pg.Client({ connectionString: databaseUrl(clone.name!) });
+    await blocker.connect();
+    let orphans: string[] = [];
+    try {
+      await blocker.query('begin');
+      await blocker.query('lock table reports in exclusive mode');
+      const pending = submit(first.url, 'Laporan ini tidak pernah tersimpan.').catch(() => 'connection lost');
+      await until('the photo and its thumbnail on disk', async () => {
+        orphans = (await clone.db.query<{ file_key: string }>('select file_key from upload_intents')).map((r) => r.file_key);
+        return orphans.length === 2 && orphans.every(onDisk);
+      });
+      first.child.kill('SIGKILL');
+      await first.stop();
+      expect(await pending).toBe('connection lost');
+    } finally {
+      await blocker.query('rollback');
+      await blocker.end();
+    }
+    const referenced = await clone.db.query('select 1 from report_photos where file_key = any($1) or thumb_key = any($1)', [orphans]);
+    expect(referenced, 'the kill landed between the files and the report').toEqual([]);
+
+    // An hour on: the intent is past its grace period and the sweep is due when the node comes back.
+    await clone.db.query(`update upload_intents set created_at = now() - make_interval(secs => $1)`, [(2 * UPLOAD_GRACE_MS) / 1000]);
+    await clone.db.query(`update jobs set run_at = now() where kind = $1 and status = 'pending'`, [UPLOAD_SWEEP_JOB]);
+    const second = await startServer();
+    try {
+      await until('the sweep', async () => !orphans.some(onDisk));
+      await until('the intents cleared', async () => (await clone.db.query('select 1 from upload_intents')).length === 0);
+      for (const k of keptKeys) expect(onDisk(k.file_key) && onDisk(k.thumb_key), 'the committed report’s photo').toBe(true);
+      const photo = await fetch(`${second.url}${keptPhoto.report.photos[0]!.url}`, { headers: { authorization: `Bearer ${token}` } });
+      expect(photo.status).toBe(200);
+    } finally {
+      await second.stop();
     }
   });
 });

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { randomInt } from 'node:crypto';
 import type { AppContext } from '../../app.js';
+import { ensurePrivateDir } from '../../platform/files.js';
 import type { Progress } from '../../platform/progress.js';
 import type { AgencyInput } from '../agencies/index.js';
 import type { Role, Scope } from '../identity/policy.js';
@@ -143,7 +144,7 @@ export async function seedDemo(
   const history = options.reports === false ? undefined : await seedDemoReports(ctx);
 
   const file = path.join(config.dataDir, DEMO_ACCOUNTS_FILE);
-  fs.mkdirSync(config.dataDir, { recursive: true });
+  ensurePrivateDir(config.dataDir);
   const lines = ['# SatuKota demo accounts: role<TAB>login<TAB>password<TAB>scope', ...accounts.map((a) => [a.role, a.login, a.password, a.scope].join('\t'))];
   fs.writeFileSync(file, `${lines.join('\n')}\n`, { mode: 0o600 });
   fs.chmodSync(file, 0o600);

@@ -5,6 +5,7 @@ import type { Database, Queryable } from '../../platform/db.js';
 import { errors } from '../../platform/errors.js';
 import { publish } from '../../platform/events.js';
 import type { FileStore } from '../../platform/files.js';
+import { beginUpload, completeUpload, discardUpload } from '../../platform/uploads.js';
 import { authorize, can, type Principal, type ReportResource } from '../identity/policy.js';
 import { canonicalJson } from '../audit/audit.js';
 import { maskPhone } from '../identity/personal-data.js';
@@ -165,6 +166,9 @@ function warnBefore(category: Category, stage: Stage, start: Date, due: Date): D
 }
 
 const notFound = () => errors.notFound({ id: 'Laporan', en: 'Report' });
+
+/** Every file a set of stored photos wrote. */
+const photoKeys = (stored: { fileKey: string; thumbKey: string }[]) => stored.flatMap((s) => [s.fileKey, s.thumbKey]);
 
 /** Great-circle distance in metres, in SQL, for `$lat`/`$lng` parameters at positions a and b. */
 const distanceSql = (a: number, b: number) =>
@@ -413,6 +417,7 @@ export class ReportsService {
             now,
           ],
         );
+        await completeUpload(tx, photoKeys(stored));
         for (const p of stored) {
           await tx.query(
             `insert into report_photos (id, report_id, purpose, file_key, thumb_key, content_type, width, height, bytes, sha256, uploaded_by)
@@ -460,16 +465,18 @@ export class ReportsService {
     return this.row(previous.report_id);
   }
 
+  /** Written before the report's transaction, under upload intents that the transaction completes (src/platform/uploads.ts). */
   private async storePhotos(reportId: string, photos: ProcessedPhoto[]) {
     const month = localDate(new Date(), this.options.timezone).slice(0, 7).replace('-', '/');
-    const stored: { id: string; fileKey: string; thumbKey: string; photo: ProcessedPhoto }[] = [];
+    const stored = photos.map((photo) => {
+      const id = randomUUID();
+      return { id, fileKey: `reports/${month}/${reportId}/${id}.${photo.extension}`, thumbKey: `reports/${month}/${reportId}/${id}.thumb.webp`, photo };
+    });
+    await beginUpload(this.db, photoKeys(stored));
     try {
-      for (const photo of photos) {
-        const id = randomUUID();
-        const entry = { id, fileKey: `reports/${month}/${reportId}/${id}.${photo.extension}`, thumbKey: `reports/${month}/${reportId}/${id}.thumb.webp`, photo };
-        await this.files.put(entry.fileKey, photo.data, photo.contentType);
-        await this.files.put(entry.thumbKey, photo.thumbnail, 'image/webp');
-        stored.push(entry);
+      for (const entry of stored) {
+        await this.files.put(entry.fileKey, entry.photo.data, entry.photo.contentType);
+        await this.files.put(entry.thumbKey, entry.photo.thumbnail, 'image/webp');
       }
     } catch (error) {
       await this.discardPhotos(stored);
@@ -478,11 +485,9 @@ export class ReportsService {
     return stored;
   }
 
+  /** What is left behind when this fails, the sweep removes. */
   private async discardPhotos(stored: { fileKey: string; thumbKey: string }[]): Promise<void> {
-    for (const s of stored) {
-      await this.files.delete(s.fileKey).catch(() => undefined);
-      await this.files.delete(s.thumbKey).catch(() => undefined);
-    }
+    await discardUpload(this.db, this.files, photoKeys(stored)).catch(() => undefined);
   }
 
   async readPhoto(photo: PhotoRow, size: 'full' | 'thumb') {
@@ -525,6 +530,7 @@ export class ReportsService {
         const locked = await tx.one<ReportRow>('select * from reports where id = $1 for update', [current.id]);
         const to = assertTransition(action, locked.status);
         await tx.query(`update reports set status = $2, updated_at = now(), ${prepared.set} where id = $1`, [current.id, to, ...prepared.params]);
+        await completeUpload(tx, photoKeys(stored));
         for (const s of stored) {
           await tx.query(
             `insert into report_photos (id, report_id, purpose, file_key, thumb_key, content_type, width, height, bytes, sha256, uploaded_by)
