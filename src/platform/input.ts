@@ -19,7 +19,9 @@ export function unstorableTextAt(value: unknown, path = ''): string | undefined 
     }
     return undefined;
   }
-  if (value !== null && typeof value === 'object' && !Buffer.isBuffer(value)) {
+  // Data only: a Buffer, or a stream that a route reads itself (a large upload), is not walked. (Not "plain
+  // objects only": Fastify's query and params objects have a prototype of their own.)
+  if (value !== null && typeof value === 'object' && !Buffer.isBuffer(value) && typeof (value as { pipe?: unknown }).pipe !== 'function') {
     for (const [key, v] of Object.entries(value)) {
       const keyPath = path ? `${path}.${key}` : key;
       if (UNSTORABLE.test(key)) return keyPath;

@@ -236,7 +236,19 @@ function requestArbitrary(op: Op, gen: ReturnType<typeof arbitraries>): fc.Arbit
       bodyValue,
       files,
       junk,
-      badToken: fc.boolean(),
+      // A forged or mangled credential, on the anonymous caller's requests.
+      credential: fc.option(
+        fc.constantFrom<Record<string, string>>(
+          { authorization: 'Bearer not-a-token' },
+          { authorization: 'Bearer ' },
+          { authorization: 'Basic YWRtaW46YWRtaW4=' },
+          { cookie: 'sk_session=%00' },
+          { cookie: 'sk_session=%E0%A4%A' },
+          { cookie: `sk_session=${'x'.repeat(5000)}` },
+          { cookie: 'sk_session=00000000-0000-4000-8000-000000000000; sk_csrf=%00' },
+        ),
+        { nil: undefined },
+      ),
     })
     .map((r) => async (): Promise<FuzzRequest> => {
       let url = op.path;
@@ -253,7 +265,7 @@ function requestArbitrary(op: Op, gen: ReturnType<typeof arbitraries>): fc.Arbit
         const value = asText(v).replace(/[^\x20-\x7e]/g, '');
         if (value) hdrs[k] = value;
       }
-      if (r.role === 'anonymous' && r.badToken) hdrs.authorization = 'Bearer not-a-token';
+      if (r.role === 'anonymous' && r.credential) Object.assign(hdrs, r.credential);
       let payload: string | Buffer | undefined;
       if (r.bodyKind === 'json') {
         hdrs['content-type'] = 'application/json';
