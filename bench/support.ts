@@ -7,7 +7,8 @@ import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 
-export const ROOT = path.join(import.meta.dirname, '..');
+/** The checkout whose server the benchmarks start (BENCH_ROOT: another one, to compare before and after). */
+export const ROOT = process.env.BENCH_ROOT ?? path.join(import.meta.dirname, '..');
 export const ADMIN_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 export const SECRET = 'bench-secret-key-0123456789abcdef0123456789';
 export const PASSWORD = 'bench-password-1';

@@ -237,6 +237,35 @@ describeEachDatabase('regions', (kind) => {
       expect(res.json()).toMatchObject({ imported: 0, skipped: [{ code: null }, { code: null }] });
     });
 
+    it('reads a large national file as a stream: 2 MB of other regencies around one kelurahan of the city', async () => {
+      const target = (await featureOf('36.72.07.1005'))!;
+      const ring = Array.from({ length: 200 }, (_, i) => [106.3 + 0.01 * Math.cos(i / 30), -6.2 + 0.01 * Math.sin(i / 30)]);
+      const filler = (i: number) => JSON.stringify({ type: 'Feature', properties: { KDEPUM: `36.73.01.${1000 + i}` }, geometry: { type: 'Polygon', coordinates: [[...ring, ring[0]]] } });
+      const others = Array.from({ length: 400 }, (_, i) => filler(i));
+      const body = `{"type":"FeatureCollection","features":[${others.slice(0, 200).join(',')},${JSON.stringify({ type: 'Feature', properties: { KDEPUM: target.id }, geometry: target.geometry })},${others.slice(200).join(',')}]}`;
+      expect(body.length).toBeGreaterThan(2 * 1024 * 1024);
+      const res = await h.app.inject({ method: 'POST', url: '/api/v1/regions/boundaries', headers: { authorization: `Bearer ${admin}`, 'content-type': 'application/geo+json' }, payload: body });
+      expect(res.statusCode).toBe(200);
+      expect(res.json().imported).toBe(1);
+      expect(res.json().skipped).toHaveLength(400);
+    });
+
+    it('refuses a file cut off in the middle with 400, and one declared over 64 MB with 413 before reading it; nothing changes', async () => {
+      const before = await boundaries();
+      const cut = await h.app.inject({ method: 'POST', url: '/api/v1/regions/boundaries', headers: { authorization: `Bearer ${admin}`, 'content-type': 'application/json' }, payload: '{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"KDEP' });
+      expect(cut.statusCode).toBe(400);
+      expect(cut.json().error).toEqual({ code: 'geojson_invalid', message: 'Data yang dikirim bukan JSON yang valid.' });
+      const huge = await h.app.inject({
+        method: 'POST',
+        url: '/api/v1/regions/boundaries',
+        headers: { authorization: `Bearer ${admin}`, 'content-type': 'application/json', 'content-length': String(65 * 1024 * 1024) },
+        payload: '{}',
+      });
+      expect(huge.statusCode).toBe(413);
+      expect(huge.json().error.code).toBe('body_too_large');
+      expect(await boundaries()).toEqual(before);
+    });
+
     it('a MultiPolygon with a hole: a point in the hole is not in the kelurahan, its other part is', async () => {
       const target = (await featureOf('36.72.07.1004'))!;
       const outer = outerRing(target.geometry);

@@ -1,11 +1,16 @@
+import type { Readable } from 'node:stream';
+import { validatorCompiler } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { sendEncoded } from '../../platform/encoded.js';
 import { errors } from '../../platform/errors.js';
+import { bodyTooLarge } from './geojson-stream.js';
 import type { HttpApp } from '../../platform/http.js';
 import { authorize } from '../identity/policy.js';
 import { errorSchema } from '../identity/schema.js';
 import { boundaryImportResultSchema, regionNodeSchema } from './schema.js';
 import type { RegionsService } from './service.js';
+
+const BOUNDARY_UPLOAD_MAX_BYTES = 64 * 1024 * 1024;
 
 export function regionRoutes(app: HttpApp, regions: RegionsService): void {
   const tags = ['regions'];
@@ -48,26 +53,38 @@ export function regionRoutes(app: HttpApp, regions: RegionsService): void {
     },
   );
 
-  app.post(
-    '/api/v1/regions/boundaries',
-    {
-      // Official boundary files are large; only an admin's upload is read at all.
-      bodyLimit: 64 * 1024 * 1024,
-      config: { authorizeBeforeBody: 'regions.import' },
-      schema: {
-        tags,
-        summary: 'Import kelurahan boundaries from a GeoJSON FeatureCollection (admin); all or nothing',
-        querystring: z.object({ codeProperty: z.string().max(40).optional() }),
-        body: z.object({ type: z.literal('FeatureCollection'), features: z.array(z.unknown()) }).passthrough(),
-        response: {
-          200: boundaryImportResultSchema,
-          ...errs,
+  // Official boundary files are large: only an admin's upload is read at all, and it is read as a
+  // stream, feature by feature (geojson-stream.ts), never held whole.
+  void app.register(async (upload) => {
+    upload.removeAllContentTypeParsers();
+    upload.addContentTypeParser(['application/json', 'application/geo+json'], (_request, payload, done) => done(null, payload));
+    upload.post(
+      '/api/v1/regions/boundaries',
+      {
+        config: { authorizeBeforeBody: 'regions.import' },
+        // The body is a stream here; its schema is for the OpenAPI document (the import checks it).
+        validatorCompiler: (route) => (route.httpPart === 'body' ? (value: unknown) => ({ value }) : validatorCompiler(route as never)),
+        schema: {
+          tags,
+          summary: 'Import kelurahan boundaries from a GeoJSON FeatureCollection (admin); all or nothing',
+          description: `Read as a stream, feature by feature; at most ${BOUNDARY_UPLOAD_MAX_BYTES / 1024 / 1024} MB.`,
+          querystring: z.object({ codeProperty: z.string().max(40).optional() }),
+          body: z.object({ type: z.literal('FeatureCollection'), features: z.array(z.unknown()) }).passthrough(),
+          response: {
+            200: boundaryImportResultSchema,
+            ...errs,
+            413: errorSchema,
+          },
         },
       },
-    },
-    async (request) => {
-      authorize(request.principal, 'regions.import');
-      return regions.importBoundaries({ geojson: request.body }, { codeProperty: request.query.codeProperty, source: 'api upload' });
-    },
-  );
+      async (request) => {
+        // A declared length over the limit is refused before reading; an undeclared one is counted as it streams.
+        if (Number(request.headers['content-length'] ?? 0) > BOUNDARY_UPLOAD_MAX_BYTES) throw bodyTooLarge();
+        return regions.importBoundaries(
+          { stream: request.body as unknown as Readable, maxBytes: BOUNDARY_UPLOAD_MAX_BYTES },
+          { codeProperty: (request.query as { codeProperty?: string }).codeProperty, source: 'api upload' },
+        );
+      },
+    );
+  });
 }

@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import type { Readable } from 'node:stream';
 import Flatbush from 'flatbush';
 import type { Database, Queryable } from '../../platform/db.js';
 import { encodeJson, type EncodedDocument } from '../../platform/encoded.js';
@@ -6,6 +7,7 @@ import { errors } from '../../platform/errors.js';
 import type { Progress } from '../../platform/progress.js';
 import { regencyArea, villageKind } from './kemendagri.js';
 import { bboxOf, geometryContains, normaliseGeometry, validateAreaGeometry, type AreaGeometry } from './geometry.js';
+import { readFeatureCollection } from './geojson-stream.js';
 import type { BoundaryImportResult, RegionNode } from './schema.js';
 
 /**
@@ -135,19 +137,10 @@ export class RegionsService {
    * is not a village of this city are skipped and listed (official files often cover neighbours too).
    */
   async importBoundaries(
-    input: { file: string } | { geojson: unknown },
+    input: { file: string } | { stream: Readable; maxBytes?: number },
     options: { codeProperty?: string | undefined; approximate?: boolean | undefined; source?: string | undefined; progress?: Progress | undefined } = {},
   ): Promise<BoundaryImportResult> {
     const codeProperty = options.codeProperty ?? DEFAULT_CODE_PROPERTY;
-    const collection = 'file' in input ? readGeoJsonFile(input.file) : input.geojson;
-    const c = collection as { type?: unknown; features?: unknown; approximate?: unknown };
-    if (!c || c.type !== 'FeatureCollection' || !Array.isArray(c.features)) {
-      throw errors.badRequest('geojson_invalid', {
-        id: 'Berkas bukan GeoJSON FeatureCollection.',
-        en: 'The file is not a GeoJSON FeatureCollection.',
-      });
-    }
-    const approximateCollection = options.approximate ?? c.approximate === true;
     const villages = new Set(
       (await this.db.query<{ code: string }>(`select code from regions where level = 'village' and code like $1`, [`${this.cityCode}.%`])).map((r) => r.code),
     );
@@ -160,7 +153,7 @@ export class RegionsService {
     const problems: string[] = [];
     const skipped: BoundaryImportResult['skipped'] = [];
     const accepted = new Map<string, { geometry: AreaGeometry; approximate: boolean }>();
-    (c.features as unknown[]).forEach((feature, i) => {
+    const keep = (feature: unknown, i: number) => {
       const f = feature as { type?: unknown; properties?: Record<string, unknown> | null; geometry?: unknown };
       const code = normaliseRegionCode(f?.properties?.[codeProperty]);
       if (!code) {
@@ -182,9 +175,18 @@ export class RegionsService {
       }
       accepted.set(code, {
         geometry: normaliseGeometry(f.geometry as AreaGeometry),
-        approximate: approximateCollection || f.properties?.approximate === true,
+        approximate: f.properties?.approximate === true,
       });
-    });
+    };
+    const source = 'file' in input ? fs.createReadStream(input.file) : input.stream;
+    const header = await readFeatureCollection(source, keep, { maxBytes: 'file' in input ? undefined : input.maxBytes, name: 'file' in input ? input.file : undefined });
+    if (header.type !== 'FeatureCollection') {
+      throw errors.badRequest('geojson_invalid', {
+        id: 'Berkas bukan GeoJSON FeatureCollection.',
+        en: 'The file is not a GeoJSON FeatureCollection.',
+      });
+    }
+    if (options.approximate ?? header.approximate === true) for (const area of accepted.values()) area.approximate = true;
     if (problems.length > 0) {
       throw errors.unprocessable(
         'geojson_invalid_features',
@@ -316,16 +318,3 @@ async function setBoundary(tx: Queryable, code: string, geometry: AreaGeometry, 
   );
 }
 
-function readGeoJsonFile(file: string): unknown {
-  let text: string;
-  try {
-    text = fs.readFileSync(file, 'utf8');
-  } catch {
-    throw errors.badRequest('file_unreadable', { id: `Berkas ${file} tidak dapat dibaca.`, en: `Cannot read the file ${file}.` });
-  }
-  try {
-    return JSON.parse(text);
-  } catch {
-    throw errors.badRequest('geojson_invalid', { id: `Berkas ${file} bukan JSON yang valid.`, en: `The file ${file} is not valid JSON.` });
-  }
-}
