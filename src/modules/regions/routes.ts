@@ -5,7 +5,6 @@ import { sendEncoded } from '../../platform/encoded.js';
 import { errors } from '../../platform/errors.js';
 import { bodyTooLarge } from './geojson-stream.js';
 import type { HttpApp } from '../../platform/http.js';
-import { authorize } from '../identity/policy.js';
 import { errorSchema } from '../identity/schema.js';
 import { boundaryImportResultSchema, regionNodeSchema } from './schema.js';
 import type { RegionsService } from './service.js';
