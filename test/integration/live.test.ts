@@ -1,17 +1,14 @@
-import http from 'node:http';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { asSession, describeEachDatabase, login, startHarness, type Harness, type Session } from '../support/harness.js';
 import { CIBEBER, RAMANUJU } from '../support/places.js';
+import { openSse, type SseEvent, type SseStream } from '../support/sse.js';
 
 /**
  * The live stream (server-sent events) on a real port: a report reaches the viewers who may see it,
  * as they may see it, and never anyone else — an anonymous reporter stays hidden from officers,
  * nothing unverified reaches the public, a confidential report reaches the public reduced.
  */
-interface Received {
-  event: string;
-  data: { topic: string; view: string; report: Record<string, unknown> } & Record<string, unknown>;
-}
+type ReportEventData = { topic: string; view: string; report: Record<string, unknown> } & Record<string, unknown>;
 
 describeEachDatabase('live stream', (kind) => {
   let h: Harness;
@@ -21,7 +18,7 @@ describeEachDatabase('live stream', (kind) => {
   let lurah: Session;
   let lurahCibeber: Session;
   let command: Session;
-  const streams: http.ClientRequest[] = [];
+  const streams: SseStream<ReportEventData>[] = [];
 
   beforeAll(async () => {
     h = await startHarness(kind);
@@ -35,58 +32,19 @@ describeEachDatabase('live stream', (kind) => {
     command = await login(h.app, 'command');
   });
   afterAll(async () => {
-    for (const s of streams) s.destroy();
+    for (const s of streams) s.close();
     await h?.close();
   });
 
-  /**
-   * Opens a stream as `session` (or the public) and collects its events. `next` waits for a matching
-   * event however long it takes (the test's timeout is the limit; speed is bench/live-1000.ts's business).
-   * A stream delivers in order, so once a later event has arrived, an earlier one that did not never will.
-   */
-  const open = (session: Session | null) =>
-    new Promise<{ events: Received[]; next(match: (e: Received) => boolean): Promise<Received> }>((resolve, reject) => {
-      const events: Received[] = [];
-      const waiters: { match: (e: Received) => boolean; done: (e: Received) => void }[] = [];
-      const req = http.get(`${base}/api/v1/live`, { headers: session ? { cookie: session.cookie } : {} }, (res) => {
-        let buffer = '';
-        res.setEncoding('utf8');
-        res.on('data', (chunk: string) => {
-          buffer += chunk;
-          let end: number;
-          while ((end = buffer.indexOf('\n\n')) >= 0) {
-            const block = buffer.slice(0, end);
-            buffer = buffer.slice(end + 2);
-            const event = block.match(/^event: (.+)$/m)?.[1];
-            const data = block.match(/^data: (.+)$/m)?.[1];
-            if (!event || !data) continue;
-            const e = { event, data: JSON.parse(data) } as Received;
-            events.push(e);
-            for (const w of [...waiters]) {
-              if (!w.match(e)) continue;
-              waiters.splice(waiters.indexOf(w), 1);
-              w.done(e);
-            }
-            if (event === 'hello') {
-              resolve({
-                events,
-                next: (match) =>
-                  new Promise((done) => {
-                    const found = events.find(match);
-                    if (found) return done(found);
-                    waiters.push({ match, done });
-                  }),
-              });
-            }
-          }
-        });
-      });
-      req.on('error', reject);
-      streams.push(req);
-    });
+  /** Opens a stream as `session` (or the public) and collects its events. */
+  const open = async (session: Session | null) => {
+    const stream = await openSse<ReportEventData>(`${base}/api/v1/live`, session ? { cookie: session.cookie } : {});
+    streams.push(stream);
+    return stream;
+  };
 
   const post = (s: Session, url: string, payload: unknown) => h.app.inject({ method: 'POST', url, headers: asSession(s), payload: payload as object });
-  const about = (trackingNo: string, topic?: string) => (e: Received) => e.event === 'report' && e.data.report.trackingNo === trackingNo && (!topic || e.data.topic === topic);
+  const about = (trackingNo: string, topic?: string) => (e: SseEvent<ReportEventData>) => e.event === 'report' && e.data.report.trackingNo === trackingNo && (!topic || e.data.topic === topic);
 
   it('brings a new report to those who may see it, and to nobody else', async () => {
     const [pub, mine, stranger, lurahStream, cibeberStream, wall] = await Promise.all([open(null), open(citizen), open(other), open(lurah), open(lurahCibeber), open(command)]);
@@ -105,7 +63,7 @@ describeEachDatabase('live stream', (kind) => {
     expect(seen?.data.report).not.toHaveProperty('reporter');
     expect(seen?.data.report).not.toHaveProperty('instruction');
     expect((await stranger.next(about(r.trackingNo, 'report.status_changed')))?.data.view).toBe('public');
-    expect((await cibeberStream.next(about(r.trackingNo, 'report.status_changed'))).data.view).toBe('public');
+    expect((await cibeberStream.next(about(r.trackingNo, 'report.status_changed')))?.data.view).toBe('public');
     // Before the verification (which each has now received) the public, another citizen and another
     // kelurahan's officer heard nothing of it.
     for (const s of [pub, stranger, cibeberStream]) expect(s.events.filter(about(r.trackingNo)).map((e) => e.data.topic)).toEqual(['report.status_changed']);

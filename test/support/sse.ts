@@ -1,25 +1,30 @@
 import http from 'node:http';
 
-/** One server-sent event as the live stream sends it. */
-export interface SseEvent {
+/** One server-sent event as the live stream sends it; `D` is the shape of its data as the test reads it. */
+export interface SseEvent<D = Record<string, unknown>> {
   event: string;
-  data: Record<string, unknown>;
+  data: D;
 }
 
-export interface SseStream {
-  events: SseEvent[];
+/**
+ * An open stream and every event it received. `next` waits for a matching event however long it takes
+ * (the test's timeout is the limit; speed is bench/live-1000.ts's business). A stream delivers in order,
+ * so once a later event has arrived, an earlier one that did not never will.
+ */
+export interface SseStream<D = Record<string, unknown>> {
+  events: SseEvent<D>[];
   /** Resolves when the server has ended the stream. */
   ended: Promise<void>;
   /** The first event (already received or still to come) that matches; undefined if the stream ends first. */
-  next(match: (e: SseEvent) => boolean): Promise<SseEvent | undefined>;
+  next(match: (e: SseEvent<D>) => boolean): Promise<SseEvent<D> | undefined>;
   close(): void;
 }
 
 /** Opens `url` (the live stream) with these headers; resolves once its `hello` event arrived. */
-export function openSse(url: string, headers: Record<string, string> = {}): Promise<SseStream> {
+export function openSse<D = Record<string, unknown>>(url: string, headers: Record<string, string> = {}): Promise<SseStream<D>> {
   return new Promise((resolve, reject) => {
-    const events: SseEvent[] = [];
-    const waiters: { match: (e: SseEvent) => boolean; done: (e: SseEvent | undefined) => void }[] = [];
+    const events: SseEvent<D>[] = [];
+    const waiters: { match: (e: SseEvent<D>) => boolean; done: (e: SseEvent<D> | undefined) => void }[] = [];
     let markEnded: () => void = () => undefined;
     const ended = new Promise<void>((r) => (markEnded = r));
     const req = http.get(url, { headers }, (res) => {
@@ -38,7 +43,7 @@ export function openSse(url: string, headers: Record<string, string> = {}): Prom
           const event = block.match(/^event: (.+)$/m)?.[1];
           const data = block.match(/^data: (.+)$/m)?.[1];
           if (!event || !data) continue;
-          const e: SseEvent = { event, data: JSON.parse(data) as Record<string, unknown> };
+          const e: SseEvent<D> = { event, data: JSON.parse(data) as D };
           events.push(e);
           for (const w of [...waiters]) {
             if (!w.match(e)) continue;
