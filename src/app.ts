@@ -145,6 +145,7 @@ export async function createContext(config: Config, options: ContextOptions = {}
   jobs.every('reports.deadlines', 60_000, async () => {
     await deadlines.run();
   });
+  jobs.every('identity.throttle_sweep', 3600_000, () => identity.sweepThrottling());
   jobs.every(UPLOAD_SWEEP_JOB, UPLOAD_SWEEP_EVERY_MS, async () => {
     await sweepUploads(db, files);
   });

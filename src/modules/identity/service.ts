@@ -432,6 +432,12 @@ export class IdentityService {
     );
   }
 
+  /** Hourly upkeep: counters whose window ended, devices not seen within KNOWN_DEVICE_DAYS. */
+  async sweepThrottling(): Promise<void> {
+    await this.throttle.sweep();
+    await this.db.query('delete from login_devices where last_login_at < now() - make_interval(days => $1)', [KNOWN_DEVICE_DAYS]);
+  }
+
   /** The counters one login attempt takes from (see CLIENT_ATTEMPTS): the account's, and the address's. */
   private async loginLimits(account: string, userId: string | null, meta: RequestMeta): Promise<{ all: Limit[]; account: string[]; address: string[] }> {
     const known =

@@ -51,6 +51,12 @@ export class Throttle {
     await this.db.query('update throttle_counters set attempts = greatest(0, attempts - 1) where key = any($1) and attempts > 0', [keys]);
   }
 
+  /** Forgets counters whose window ended long ago (every window is a day at most); returns how many. */
+  async sweep(olderThanSeconds = 2 * 24 * 3600): Promise<number> {
+    const rows = await this.db.query('delete from throttle_counters where window_started_at < now() - make_interval(secs => $1) returning key', [olderThanSeconds]);
+    return rows.length;
+  }
+
   private async count({ key, max, windowSeconds }: Limit): Promise<Counted> {
     // A row over its limit is left alone until its window ends; then the count starts again at 1.
     return this.db.one<Counted>(
