@@ -1,5 +1,5 @@
 import zlib from 'node:zlib';
-import type { Page } from 'playwright-core';
+import { request as apiRequest, type Page } from 'playwright-core';
 import { expect, it } from 'vitest';
 import { DEMO_CITIZENS } from '../../src/modules/demo/seed.js';
 import { DEMO_PASSWORD } from '../support/env.js';
@@ -238,6 +238,41 @@ describeBrowser('the citizen pages in Chromium', () => {
       await page.locator('.ct-detail-top .ct-badge', { hasText: 'Ditutup' }).waitFor();
       await page.getByLabel('4 bintang').waitFor();
       expect(await page.getByRole('heading', { name: 'Masalah sudah selesai?' }).count()).toBe(0);
+      expectNoProblems(problems);
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('a citizen whose NIK someone claims at another kelurahan sees it on /akun and objects there', async () => {
+    const citizen = DEMO_CITIZENS[0]!;
+    // The lurah of Ramanuju (Kecamatan Purwakarta) cannot settle a claim on a NIK issued in Cibeber: it waits.
+    const api = await apiRequest.newContext({ baseURL: app.server.url });
+    try {
+      const token = ((await (await api.post('/api/v1/auth/token', { data: { login: 'lurah.ramanuju', password: DEMO_PASSWORD } })).json()) as { token: string }).token;
+      const claim = await api.post('/api/v1/identity/nik-claims', {
+        headers: { authorization: `Bearer ${token}` },
+        data: { nik: citizen.nik, name: 'Orang Lain', birthDate: citizen.birthDate, phone: '081377778888' },
+      });
+      expect(claim.status()).toBe(202);
+    } finally {
+      await api.dispose();
+    }
+    const { context, page, problems } = await openPage(app.browser, app.server, PHONE, [ANONYMOUS_ME]);
+    try {
+      await login(page);
+      await page.getByRole('heading', { name: 'Ada yang mengklaim NIK Anda' }).waitFor();
+      expect(await page.locator('.claim-notice').textContent()).toContain('Kelurahan Ramanuju');
+      await page.getByRole('button', { name: 'Kirim keberatan' }).tap();
+      await page.getByText('Tulis keberatan minimal 10 karakter.').waitFor();
+      await page.getByLabel('Keberatan Anda', { exact: true }).fill('NIK ini milik saya, KTP asli ada pada saya.');
+      await page.getByRole('button', { name: 'Kirim keberatan' }).tap();
+      await page.getByRole('status').filter({ hasText: 'Keberatan Anda telah diterima' }).waitFor();
+      expect(await horizontalOverflow(page)).toBe(0);
+      await screenshot(page, 'account-claim-phone');
+      // The coordinator reads it before deciding.
+      await page.reload({ waitUntil: 'networkidle' });
+      await page.getByRole('status').filter({ hasText: 'Keberatan Anda telah diterima' }).waitFor();
       expectNoProblems(problems);
     } finally {
       await context.close();

@@ -1,11 +1,11 @@
 // Every call to the SatuKota JSON API goes through here: same-origin cookies, JSON bodies,
 // the chosen language in Accept-Language, and the CSRF token on every state-changing request.
-import type { City, LoginBody, Me, PrivacyNotice, RegisterBody, SessionResponse } from '@api';
+import type { City, ClaimOnMyNik, LoginBody, Me, PrivacyNotice, RegisterBody, SessionResponse } from '@api';
 import { getLang, strings } from './i18n';
 
 // The API's types come from the server's schemas (src/api-types.ts), as types only: no server code and
 // no zod in the bundle.
-export type { City, Me, PrivacyNotice };
+export type { City, ClaimOnMyNik, Me, PrivacyNotice };
 export type Role = Me['role'];
 export type Scope = NonNullable<Me['scope']>;
 export type ScopeKind = Scope['kind'];
@@ -131,4 +131,7 @@ export const api = {
   },
   verifyPhone: (code: string) => request<{ user: Me }>('POST', '/auth/phone/verify', { code }),
   resendCode: () => request<void>('POST', '/auth/phone/resend'),
+  /** Claims filed in person on the NIK this account holds (someone says it is theirs). */
+  claimsOnMyNik: () => request<{ claims: ClaimOnMyNik[] }>('GET', '/me/nik-claims'),
+  objectToClaim: (id: string, text: string) => request<void>('POST', `/me/nik-claims/${encodeURIComponent(id)}/objection`, { text }),
 };

@@ -114,6 +114,16 @@ const id = {
   logout: 'Keluar',
   logoutBusy: 'Keluar…',
   accountComingSoon: 'Fitur lapor dan layanan daring akan segera tersedia di sini.',
+  claimTitle: 'Ada yang mengklaim NIK Anda',
+  claimPending: (unit: string, date: string) =>
+    `Pada ${date}, seseorang menunjukkan KTP di ${unit} dan menyatakan bahwa NIK ini miliknya. Koordinator pengaduan akan memutuskan. Jika NIK ini milik Anda, ajukan keberatan di bawah ini.`,
+  claimUnitUnknown: 'kantor pemerintah kota',
+  claimObjectionLabel: 'Keberatan Anda',
+  claimObjectionHint: 'Jelaskan mengapa NIK ini milik Anda (minimal 10 karakter). Koordinator membacanya sebelum memutuskan.',
+  claimObjectionSend: 'Kirim keberatan',
+  claimObjectionBusy: 'Mengirim…',
+  claimObjectionTooShort: 'Tulis keberatan minimal 10 karakter.',
+  claimObjected: (date: string) => `Keberatan Anda telah diterima pada ${date}. Koordinator akan menghubungi Anda.`,
   roles: {
     citizen: 'Warga',
     admin: 'Admin Diskominfo',
@@ -246,6 +256,16 @@ const en: Dict = {
   logout: 'Log out',
   logoutBusy: 'Logging out…',
   accountComingSoon: 'Reporting and online services will soon be available here.',
+  claimTitle: 'Someone claims your NIK',
+  claimPending: (unit: string, date: string) =>
+    `On ${date}, someone showed a KTP at ${unit} and said this NIK is theirs. The complaint coordinator will decide. If this NIK is yours, object below.`,
+  claimUnitUnknown: 'a city office',
+  claimObjectionLabel: 'Your objection',
+  claimObjectionHint: 'Explain why this NIK is yours (at least 10 characters). The coordinator reads it before deciding.',
+  claimObjectionSend: 'Send objection',
+  claimObjectionBusy: 'Sending…',
+  claimObjectionTooShort: 'Write at least 10 characters.',
+  claimObjected: (date: string) => `Your objection was received on ${date}. The coordinator will contact you.`,
   roles: {
     citizen: 'Citizen',
     admin: 'Diskominfo administrator',

@@ -121,3 +121,4 @@ export const claimOnMyNik = z.object({
   unitName: z.string().nullable(),
   objectedAt: z.string().nullable(),
 });
+export type ClaimOnMyNik = z.infer<typeof claimOnMyNik>;

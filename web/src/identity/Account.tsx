@@ -1,7 +1,7 @@
-// /akun — who is logged in: name, masked NIK and phone, role and scope; log out.
-import { useState } from 'react';
-import { api, ApiError, type Me } from '../api';
-import { useI18n, type Dict } from '../i18n';
+// /akun — who is logged in: name, masked NIK and phone, role and scope; claims on the citizen's NIK; log out.
+import { useEffect, useId, useState, type FormEvent } from 'react';
+import { api, ApiError, bootCity, type ClaimOnMyNik, type Me } from '../api';
+import { useI18n, type Dict, type Lang } from '../i18n';
 import { Link, navigate, useLocation } from '../router';
 import { useSession } from '../session';
 import { Alert, PageTitle, Redirect, Spinner } from '../ui';
@@ -107,11 +107,106 @@ export function Account() {
         )}
       </dl>
 
+      {!officer && me.nikMasked && <ClaimsOnMyNik />}
       {!officer && <p className="muted">{t.accountComingSoon}</p>}
 
       <button type="button" className="btn btn--secondary btn--block" onClick={logout} aria-disabled={busy}>
         {busy ? t.logoutBusy : t.logout}
       </button>
+    </section>
+  );
+}
+
+function longDate(iso: string, lang: Lang): string {
+  return new Intl.DateTimeFormat(lang === 'id' ? 'id-ID' : 'en-GB', { dateStyle: 'long', timeZone: bootCity()?.timezone ?? 'Asia/Jakarta' }).format(new Date(iso));
+}
+
+/**
+ * A claim filed in person on this citizen's NIK that waits for the coordinator: the text message the
+ * holder got sends them here, to object before it is decided.
+ */
+function ClaimsOnMyNik() {
+  const { t, lang } = useI18n();
+  const [claims, setClaims] = useState<ClaimOnMyNik[]>([]);
+  useEffect(() => {
+    let live = true;
+    // Nothing to show when the list cannot be read; the account page itself still works.
+    api.claimsOnMyNik().then(
+      (r) => live && setClaims(r.claims.filter((c) => c.status === 'pending')),
+      () => undefined,
+    );
+    return () => {
+      live = false;
+    };
+  }, []);
+  return (
+    <>
+      {claims.map((claim) => (
+        <ClaimNotice key={claim.id} claim={claim} onObjected={(at) => setClaims((all) => all.map((c) => (c.id === claim.id ? { ...c, objectedAt: at } : c)))} t={t} lang={lang} />
+      ))}
+    </>
+  );
+}
+
+function ClaimNotice({ claim, onObjected, t, lang }: { claim: ClaimOnMyNik; onObjected: (at: string) => void; t: Dict; lang: Lang }) {
+  const id = useId();
+  const [text, setText] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+
+  async function submit(e: FormEvent) {
+    e.preventDefault();
+    if (busy) return;
+    if (text.trim().length < 10) {
+      setError(t.claimObjectionTooShort);
+      return;
+    }
+    setBusy(true);
+    setError(null);
+    try {
+      await api.objectToClaim(claim.id, text.trim());
+      onObjected(new Date().toISOString());
+    } catch (err) {
+      setError(err instanceof Error ? err.message : t.errServer);
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  return (
+    <section className="claim-notice" aria-labelledby={id + '-title'}>
+      <h2 id={id + '-title'}>{t.claimTitle}</h2>
+      <p>{t.claimPending(claim.unitName ?? t.claimUnitUnknown, longDate(claim.filedAt, lang))}</p>
+      {claim.objectedAt ? (
+        <Alert kind="success">{t.claimObjected(longDate(claim.objectedAt, lang))}</Alert>
+      ) : (
+        <form onSubmit={submit} noValidate>
+          <div className={'field' + (error ? ' field--error' : '')}>
+            <label htmlFor={id}>{t.claimObjectionLabel}</label>
+            <p className="hint" id={id + '-hint'}>
+              {t.claimObjectionHint}
+            </p>
+            <textarea
+              id={id}
+              rows={3}
+              maxLength={1000}
+              value={text}
+              onChange={(e) => setText(e.target.value)}
+              aria-invalid={error ? true : undefined}
+              aria-describedby={[error ? id + '-err' : '', id + '-hint'].filter(Boolean).join(' ')}
+            />
+            {error && (
+              <p className="field-error" id={id + '-err'}>
+                <span aria-hidden="true">⚠ </span>
+                {error}
+              </p>
+            )}
+          </div>
+          <button type="submit" className="btn btn--block" aria-disabled={busy}>
+            {busy ? t.claimObjectionBusy : t.claimObjectionSend}
+          </button>
+        </form>
+      )}
     </section>
   );
 }
