@@ -241,6 +241,50 @@ describeBrowser('the officers’ inbox and report page in Chromium', () => {
     }
   });
 
+  it('the coordinator rejects one NIK claim with a reason and approves another, from the inbox, on a phone', async () => {
+    // Two claims no officer could settle alone: a Purwakarta NIK filed in Cibeber (a demo citizen holds
+    // it), and a Jakarta NIK nobody holds yet, filed in Ramanuju.
+    const api = await apiRequest.newContext({ baseURL: app.server.url });
+    try {
+      for (const [officer, claim] of [
+        ['lurah.cibeber', { nik: DEMO_CITIZENS[1]!.nik, name: 'Orang Lain', birthDate: DEMO_CITIZENS[1]!.birthDate, phone: '081377770001', note: 'KTP diperiksa di loket' }],
+        ['lurah.ramanuju', { nik: '3171015203920007', name: 'Dewi Pendatang', birthDate: '1992-03-12', phone: '081377770002' }],
+      ] as const) {
+        const csrfToken = await apiLogin(api, officer);
+        const res = await api.post('/api/v1/identity/nik-claims', { headers: { 'X-CSRF-Token': csrfToken }, data: claim });
+        expect(res.status(), await res.text()).toBe(202);
+      }
+    } finally {
+      await api.dispose();
+    }
+    const { context, page, problems } = await openPage(app.browser, app.server, PHONE, [ANONYMOUS_ME]);
+    try {
+      page.on('dialog', (dialog) => void dialog.accept());
+      await logIn(page, 'koordinator');
+      await openInbox(page);
+      await page.getByRole('link', { name: 'Klaim NIK menunggu keputusan' }).click();
+      await page.getByRole('heading', { level: 1, name: 'Klaim NIK menunggu keputusan' }).waitFor();
+      const held = page.getByRole('listitem').filter({ hasText: '3672**********02' });
+      const free = page.getByRole('listitem').filter({ hasText: '3171**********07' });
+      await held.getByText('Ada akun yang memegang NIK ini').waitFor();
+      await free.getByText('Belum ada akun dengan NIK ini.').waitFor();
+      expect(await horizontalOverflow(page)).toBe(0);
+      await screenshot(page, 'officer-nik-claims-phone');
+
+      await held.getByRole('button', { name: 'Tolak klaim' }).click();
+      await held.getByText('Tulis alasan penolakan.').waitFor();
+      await held.getByLabel('Catatan keputusan', { exact: true }).fill('Pemegang akun menunjukkan KTP asli.');
+      await held.getByRole('button', { name: 'Tolak klaim' }).click();
+      await page.getByRole('status').filter({ hasText: 'Klaim atas NIK 3672**********02 ditolak.' }).waitFor();
+      await free.getByRole('button', { name: 'Setujui klaim' }).click();
+      await page.getByRole('status').filter({ hasText: 'disetujui' }).waitFor();
+      await page.getByText('Tidak ada klaim NIK yang menunggu.').waitFor();
+      expectNoProblems(problems);
+    } finally {
+      await context.close();
+    }
+  });
+
   it('the open inbox offers a report that arrives and shows a change to a listed one without a reload', async () => {
     const { context, page, problems } = await openPage(app.browser, app.server, DESKTOP, [ANONYMOUS_ME]);
     try {

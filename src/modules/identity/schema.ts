@@ -113,6 +113,7 @@ export const pendingNikClaim = z.object({
   objection: z.object({ text: z.string(), at: z.string() }).nullable(),
   createdAt: z.string(),
 });
+export type PendingNikClaim = z.infer<typeof pendingNikClaim>;
 
 export const claimOnMyNik = z.object({
   id: z.string(),

@@ -5,7 +5,8 @@ import { request } from '../api';
 import { Link, navigate } from '../router';
 import { Spinner } from '../ui';
 import { Check, Input, Select, Textarea } from './controls';
-import { AdminTable, Msg, SectionHead, useAction, useLoad } from './shared';
+import { Msg, useAction, useLoad } from '../backoffice';
+import { AdminTable, SectionHead } from './shared';
 import { useAdminStrings, type AdminStrings } from './strings';
 
 const QUESTION_TYPES = ['string', 'text', 'number', 'datetime', 'singlevaluelist', 'multivaluelist'];

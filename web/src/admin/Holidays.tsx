@@ -3,7 +3,8 @@ import { useState, type FormEvent } from 'react';
 import type { Holiday } from '@api';
 import { request } from '../api';
 import { Input, Select } from './controls';
-import { AdminTable, fmtDate, Msg, SectionHead, useAction, useLoad, WhenLoaded } from './shared';
+import { Msg, useAction, useLoad, WhenLoaded } from '../backoffice';
+import { AdminTable, fmtDate, SectionHead } from './shared';
 import { useAdminStrings } from './strings';
 
 export function Holidays() {

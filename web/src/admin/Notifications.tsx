@@ -4,7 +4,8 @@ import { useState, type FormEvent } from 'react';
 import type { ChannelTestResult, ChannelView, DeliveryView } from '@api';
 import { request } from '../api';
 import { Check, Input, Select, Textarea } from './controls';
-import { AdminTable, fmtDateTime, Msg, SectionHead, useAction, useLoad, WhenLoaded } from './shared';
+import { Msg, useAction, useLoad, WhenLoaded } from '../backoffice';
+import { AdminTable, fmtDateTime, SectionHead } from './shared';
 import { useAdminStrings, type AdminStrings } from './strings';
 
 type Kind = ChannelView['kind'];

@@ -3,7 +3,8 @@ import { useState, type FormEvent } from 'react';
 import type { Open311Key } from '@api';
 import { request } from '../api';
 import { Input } from './controls';
-import { AdminTable, fmtDateTime, Msg, SectionHead, useAction, useLoad, WhenLoaded } from './shared';
+import { Msg, useAction, useLoad, WhenLoaded } from '../backoffice';
+import { AdminTable, fmtDateTime, SectionHead } from './shared';
 import { useAdminStrings } from './strings';
 
 export function Open311Keys() {

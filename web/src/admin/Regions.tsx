@@ -3,7 +3,8 @@ import { useState, type FormEvent } from 'react';
 import type { Agency, BoundaryImportResult } from '@api';
 import { request } from '../api';
 import { Input, Select, Textarea } from './controls';
-import { AdminTable, Msg, SectionHead, useAction, useLoad, WhenLoaded } from './shared';
+import { Msg, useAction, useLoad, WhenLoaded } from '../backoffice';
+import { AdminTable, SectionHead } from './shared';
 import { useAdminStrings, type AdminStrings } from './strings';
 
 export function Regions() {

@@ -5,7 +5,8 @@ import { request, type ScopeKind } from '../api';
 import { useSession } from '../session';
 import { Spinner } from '../ui';
 import { Check, Input, Select } from './controls';
-import { AdminTable, Msg, SectionHead, useAction, useLoad } from './shared';
+import { Msg, useAction, useLoad } from '../backoffice';
+import { AdminTable, SectionHead } from './shared';
 import { useAdminStrings, type AdminStrings } from './strings';
 
 const ROLES = ['officer', 'coordinator', 'pimpinan', 'command', 'admin'] as const;

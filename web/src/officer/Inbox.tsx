@@ -29,7 +29,7 @@ function filtersOf(query: URLSearchParams): URLSearchParams {
 
 export function Inbox() {
   const { s, lang } = useOfficerStrings();
-  const { city } = useSession();
+  const { city, me } = useSession();
   const { query } = useLocation();
   const filters = filtersOf(query);
   const filterKey = filters.toString();
@@ -123,6 +123,11 @@ export function Inbox() {
             <span className={'of-live' + (live ? ' is-on' : '')}>{live ? s.liveOn : s.liveOff}</span>
           </p>
         </div>
+        {me?.role === 'coordinator' && (
+          <Link to="/petugas/klaim-nik" className="btn btn--secondary btn--small">
+            {s.claimsLink}
+          </Link>
+        )}
         <div className="of-export" role="group" aria-label={s.exportLabel}>
           <a className="btn btn--secondary btn--small" href={`/api/v1/reports/export.csv${exportQuery}`} download>
             {s.exportCsv}

@@ -1,7 +1,9 @@
-// The officers' area: the inbox (/petugas) and one report (/petugas/laporan/<trackingNo>).
+// The officers' area: the inbox (/petugas), one report (/petugas/laporan/<trackingNo>) and, for the
+// coordinator, the NIK claims awaiting a decision (/petugas/klaim-nik).
 import type { Role } from '../api';
 import { RoleGate } from '../RoleGate';
 import { Inbox } from './Inbox';
+import { NikClaims } from './NikClaims';
 import { ReportDetail } from './ReportDetail';
 import { useOfficerStrings } from './strings';
 import '../backoffice.css';
@@ -14,7 +16,7 @@ export default function OfficerArea({ path }: { path: string }) {
   const m = /^\/petugas\/laporan\/([^/]+)$/.exec(path);
   return (
     <RoleGate allow={(role) => OFFICER_ROLES.includes(role)} title={s.inboxTitle} needLogin={s.needLogin} refused={s.needOfficer} loginLabel={s.loginLink}>
-      {m ? <ReportDetail key={m[1]} trackingNo={decodeURIComponent(m[1]!)} /> : <Inbox />}
+      {m ? <ReportDetail key={m[1]} trackingNo={decodeURIComponent(m[1]!)} /> : path === '/petugas/klaim-nik' ? <NikClaims /> : <Inbox />}
     </RoleGate>
   );
 }

@@ -2,6 +2,28 @@
 import { useI18n } from '../i18n';
 
 const id = {
+  // NIK claims waiting for the coordinator
+  claimsTitle: 'Klaim NIK menunggu keputusan',
+  claimsLead: 'Klaim yang diajukan petugas di luar wilayah asal NIK atau domisili pemegangnya. Periksa, lalu setujui atau tolak.',
+  claimsLink: 'Klaim NIK menunggu keputusan',
+  claimsOnlyCoordinator: 'Hanya koordinator pengaduan yang memutuskan klaim NIK.',
+  claimsNone: 'Tidak ada klaim NIK yang menunggu.',
+  claimant: 'Pengklaim',
+  claimFiledBy: (unit: string, date: string) => `Diajukan di ${unit}, ${date}`,
+  claimHolder: 'Pemegang NIK saat ini',
+  claimHasHolder: 'Ada akun yang memegang NIK ini; akun itu akan ditangguhkan jika klaim disetujui.',
+  claimNoHolder: 'Belum ada akun dengan NIK ini.',
+  claimNote: 'Catatan petugas',
+  claimObjection: (date: string) => `Keberatan pemegang NIK (${date})`,
+  claimDecisionNote: 'Catatan keputusan',
+  claimDecisionHint: 'Wajib untuk penolakan: alasannya.',
+  claimApprove: 'Setujui klaim',
+  claimReject: 'Tolak klaim',
+  claimApproved: (masked: string) => `Klaim atas NIK ${masked} disetujui; pemilik menerima kode aktivasi.`,
+  claimRejected: (masked: string) => `Klaim atas NIK ${masked} ditolak.`,
+  claimReasonNeeded: 'Tulis alasan penolakan.',
+  claimConfirmApprove: (masked: string) => `Setujui klaim atas NIK ${masked}? Akun yang memegangnya akan ditangguhkan.`,
+
   inboxTitle: 'Kotak masuk laporan',
   inboxLead: 'Laporan dalam wilayah dan kewenangan Anda, diurutkan menurut tenggat.',
   needLogin: 'Halaman ini khusus petugas. Silakan masuk dengan akun petugas.',
@@ -172,6 +194,27 @@ const id = {
 export type OfficerStrings = typeof id;
 
 const en: OfficerStrings = {
+  claimsTitle: 'NIK claims awaiting a decision',
+  claimsLead: "Claims filed by officers outside the NIK's issuing area or its holder's domicile. Check, then approve or reject.",
+  claimsLink: 'NIK claims awaiting a decision',
+  claimsOnlyCoordinator: 'Only the complaint coordinator decides NIK claims.',
+  claimsNone: 'No NIK claim is waiting.',
+  claimant: 'Claimant',
+  claimFiledBy: (unit: string, date: string) => `Filed at ${unit}, ${date}`,
+  claimHolder: 'Current holder of the NIK',
+  claimHasHolder: 'An account holds this NIK; it will be suspended if the claim is approved.',
+  claimNoHolder: 'No account has this NIK yet.',
+  claimNote: "Officer's note",
+  claimObjection: (date: string) => `The holder's objection (${date})`,
+  claimDecisionNote: 'Decision note',
+  claimDecisionHint: 'Required to reject: the reason.',
+  claimApprove: 'Approve claim',
+  claimReject: 'Reject claim',
+  claimApproved: (masked: string) => `The claim on NIK ${masked} is approved; the owner gets an activation code.`,
+  claimRejected: (masked: string) => `The claim on NIK ${masked} is rejected.`,
+  claimReasonNeeded: 'Write the reason for rejecting.',
+  claimConfirmApprove: (masked: string) => `Approve the claim on NIK ${masked}? The account holding it will be suspended.`,
+
   inboxTitle: 'Report inbox',
   inboxLead: 'Reports in your area and responsibility, by deadline.',
   needLogin: 'This page is for officers. Please log in with an officer account.',
