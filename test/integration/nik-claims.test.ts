@@ -72,6 +72,8 @@ describeEachDatabase('NIK claims outside the officer\'s area', (kind) => {
     });
 
     it('shows the holder the claim, lets them object, and nobody else', async () => {
+      const me = await h.app.inject({ url: '/api/v1/me', headers: { cookie: holder.cookie } });
+      expect(me.json().user.nikClaimPending).toBe(true);
       const mine = await h.app.inject({ url: '/api/v1/me/nik-claims', headers: { cookie: holder.cookie } });
       expect(mine.json().claims).toEqual([{ id: claimId, status: 'pending', filedAt: expect.any(String), unitName: 'Kelurahan Ramanuju', objectedAt: null }]);
 
@@ -103,6 +105,7 @@ describeEachDatabase('NIK claims outside the officer\'s area', (kind) => {
       const rejected = await h.app.inject({ method: 'POST', url: `/api/v1/identity/nik-claims/${claimId}/reject`, headers: { authorization: `Bearer ${coordinator}` }, payload: { reason: 'Pemegang akun menunjukkan KTP asli.' } });
       expect(rejected.statusCode).toBe(204);
       expect(await holderStatus(holder.userId)).toBe('active');
+      expect((await h.app.inject({ url: '/api/v1/me', headers: { cookie: holder.cookie } })).json().user.nikClaimPending).toBe(false);
       const again = await h.app.inject({ method: 'POST', url: `/api/v1/identity/nik-claims/${claimId}/approve`, headers: { authorization: `Bearer ${coordinator}` }, payload: {} });
       expect(again.statusCode).toBe(409);
       const audit = await h.db.query<{ action: string }>(`select action from audit_log where action like 'nik.claim%' order by seq`);

@@ -23,6 +23,7 @@ export const meSchema = z.object({
   status: z.enum(['active', 'suspended', 'pending_setup']),
   scope: scopeSchema.extend({ name: z.string().nullable(), isHead: z.boolean() }).nullable(),
   domicile: z.object({ code: z.string(), name: z.string().nullable() }).nullable().describe("a citizen's recorded kelurahan of residence"),
+  nikClaimPending: z.boolean().optional().describe('on /me of a citizen: someone claims this NIK in person and the coordinator has not decided (see /me/nik-claims)'),
   createdAt: z.string(),
 });
 export type Me = z.infer<typeof meSchema>;

@@ -49,6 +49,8 @@ export interface Me {
   status: 'active' | 'suspended' | 'pending_setup';
   scope: (Scope & { name: string | null; isHead: boolean }) | null;
   domicile: { code: string; name: string | null } | null;
+  /** Only on one's own account (a citizen's): someone claims this NIK and the coordinator has not decided. */
+  nikClaimPending?: boolean;
   createdAt: string;
 }
 
@@ -542,8 +544,13 @@ export class IdentityService {
     return row;
   }
 
+  /** The account as its owner sees it: with whether a claim on its NIK waits for the coordinator. */
   async me(userId: string): Promise<Me> {
-    return this.presentUser(await this.userRow(userId));
+    const row = await this.userRow(userId);
+    const me = await this.presentUser(row);
+    if (row.kind !== 'citizen') return me;
+    const claim = await this.db.maybeOne(`select 1 from nik_claims where holder_user_id = $1 and status = 'pending' limit 1`, [userId]);
+    return { ...me, nikClaimPending: claim !== undefined };
   }
 
   private async presentUser(row: UserRow): Promise<Me> {

@@ -107,7 +107,7 @@ export function Account() {
         )}
       </dl>
 
-      {!officer && me.nikMasked && <ClaimsOnMyNik />}
+      {me.nikClaimPending && <ClaimsOnMyNik />}
       {!officer && <p className="muted">{t.accountComingSoon}</p>}
 
       <button type="button" className="btn btn--secondary btn--block" onClick={logout} aria-disabled={busy}>
@@ -122,8 +122,8 @@ function longDate(iso: string, lang: Lang): string {
 }
 
 /**
- * A claim filed in person on this citizen's NIK that waits for the coordinator: the text message the
- * holder got sends them here, to object before it is decided.
+ * A claim filed in person on this citizen's NIK that waits for the coordinator (asked only when /me
+ * says there is one): the text message the holder got sends them here, to object before it is decided.
  */
 function ClaimsOnMyNik() {
   const { t, lang } = useI18n();
