@@ -49,6 +49,8 @@ const FRAMEWORK_ERRORS: Record<string, { code: string; text: LocalisedText }> = 
   FST_ERR_CTP_INVALID_MEDIA_TYPE: { code: 'unsupported_media_type', text: { id: 'Jenis data yang dikirim tidak didukung.', en: 'This content type is not supported.' } },
 };
 
+const API_DOCS_PREFIX = '/api/docs';
+
 /** Paths that belong to APIs: they answer JSON errors, never the web app. */
 const API_PREFIXES = ['/api/', '/open311/', '/health'];
 
@@ -78,10 +80,12 @@ export async function createHttpApp(options: HttpOptions): Promise<HttpApp> {
   });
   // NUL and broken Unicode in any parameter or body field: a 400 here, not a database error later.
   app.addHook('preValidation', rejectUnstorableInput);
-  const headers = securityHeaders({ publicUrl: options.publicUrl, mapTileUrl: options.mapTileUrl });
+  const headerOptions = { publicUrl: options.publicUrl, mapTileUrl: options.mapTileUrl };
+  const headers = securityHeaders(headerOptions);
   // onSend runs for every answer, errors and 404s included (not for the hijacked live stream, which is no page).
-  app.addHook('onSend', async (_request, reply) => {
-    reply.headers(headers);
+  const docsHeaders = securityHeaders(headerOptions, true);
+  app.addHook('onSend', async (request, reply) => {
+    reply.headers(request.url.startsWith(API_DOCS_PREFIX) ? docsHeaders : headers);
   });
 
   app.setErrorHandler((error, request, reply) => {
@@ -144,7 +148,7 @@ export async function createHttpApp(options: HttpOptions): Promise<HttpApp> {
     transform: formBodyTransform,
     transformObject: formBodyTransformObject,
   });
-  await app.register(fastifySwaggerUi, { routePrefix: '/api/docs' });
+  await app.register(fastifySwaggerUi, { routePrefix: API_DOCS_PREFIX });
   app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
   const web = options.webDistDir;

@@ -27,12 +27,13 @@ export function tileSource(template: string): string | null {
   return /[{}]/.test(host) ? `${scheme}:` : `${scheme}://${host}`;
 }
 
-export function contentSecurityPolicy(options: SecurityHeaderOptions): string {
+/** `inlineStyles`: the API documentation page only (Swagger UI writes a style element of its own). */
+export function contentSecurityPolicy(options: SecurityHeaderOptions, inlineStyles = false): string {
   const tiles = options.mapTileUrl ? tileSource(options.mapTileUrl) : null;
   const directives: [string, ...string[]][] = [
     ['default-src', "'self'"],
     ['script-src', "'self'"],
-    ['style-src', "'self'"],
+    ['style-src', "'self'", ...(inlineStyles ? ["'unsafe-inline'"] : [])],
     ['img-src', "'self'", 'data:', 'blob:', ...(tiles ? [tiles] : [])],
     ['connect-src', "'self'"],
     ['font-src', "'self'"],
@@ -46,10 +47,10 @@ export function contentSecurityPolicy(options: SecurityHeaderOptions): string {
   return directives.map((d) => d.join(' ')).join('; ');
 }
 
-export function securityHeaders(options: SecurityHeaderOptions): Record<string, string> {
+export function securityHeaders(options: SecurityHeaderOptions, inlineStyles = false): Record<string, string> {
   const https = options.publicUrl?.toLowerCase().startsWith('https:') ?? false;
   return {
-    'content-security-policy': contentSecurityPolicy(options),
+    'content-security-policy': contentSecurityPolicy(options, inlineStyles),
     // For browsers that predate frame-ancestors.
     'x-frame-options': 'DENY',
     'x-content-type-options': 'nosniff',

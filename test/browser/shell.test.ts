@@ -156,4 +156,16 @@ describeBrowser('the web shell in Chromium', () => {
       await context.close();
     }
   });
+
+  it('the API documentation (Swagger UI) renders under its Content-Security-Policy without errors', async () => {
+    const { context, page, problems } = await openPage(app.browser, app.server, DESKTOP);
+    try {
+      await page.goto(`${app.server.url}/api/docs`, { waitUntil: 'networkidle' });
+      await page.locator('.swagger-ui .opblock').first().waitFor();
+      expect(await page.locator('.swagger-ui .opblock').count()).toBeGreaterThan(50);
+      expectNoProblems(problems);
+    } finally {
+      await context.close();
+    }
+  });
 });

@@ -68,6 +68,13 @@ describeEachDatabase('security headers', (kind) => {
     }
   });
 
+  it('allows inline styles on the API documentation page alone (Swagger UI writes one), never inline script', async () => {
+    const docs = directives((await h.app.inject('/api/docs/')).headers['content-security-policy'] as string);
+    expect(docs.get('style-src')).toEqual(["'self'", "'unsafe-inline'"]);
+    expect(docs.get('script-src')).toEqual(["'self'"]);
+    expect(directives((await h.app.inject('/api/v1/city')).headers['content-security-policy'] as string).get('style-src')).toEqual(["'self'"]);
+  });
+
   it('sends nosniff, the referrer policy and the CSP on API answers, errors, 404s and static files too', async () => {
     for (const url of ['/health', '/api/v1/city', '/api/v1/me', '/api/v1/nothing', '/assets/index-abc.js', '/api/openapi.json']) {
       const res = await h.app.inject(url);
