@@ -18,8 +18,9 @@ import { publishAccessChanged } from './access-events.js';
 import { Throttle, type Limit } from './throttle.js';
 
 /**
- * Identity: citizens (by NIK) and officers (by username), sessions, one-time codes, login throttling
- * and the in-person NIK claim. Personal data goes into the database only through `Cipher`.
+ * Identity: citizens (by NIK) and officers (by username), sessions, one-time codes and login and
+ * registration throttling (the in-person NIK claim is nik-claims.ts). Personal data goes into the
+ * database only through `Cipher`.
  */
 
 export interface IdentityOptions {
