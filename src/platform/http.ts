@@ -174,7 +174,7 @@ export async function createHttpApp(options: HttpOptions): Promise<HttpApp> {
   app.setNotFoundHandler(async (request, reply) => {
     const url = request.url.split('?')[0] ?? '/';
     const isApi = API_PREFIXES.some((p) => url.startsWith(p) || url === p.replace(/\/$/, ''));
-    const shell = !isApi && request.method === 'GET' ? webShell() : null;
+    const shell = !isApi && (request.method === 'GET' || request.method === 'HEAD') ? webShell() : null;
     if (shell) {
       // Client-side routes (/masuk, /akun …) are all served by the single-page app. Never cached: it names
       // the current release's assets.

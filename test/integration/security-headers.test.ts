@@ -75,6 +75,14 @@ describeEachDatabase('security headers', (kind) => {
     expect(directives((await h.app.inject('/api/v1/city')).headers['content-security-policy'] as string).get('style-src')).toEqual(["'self'"]);
   });
 
+  it('answers HEAD for a page as GET does, without a body and with the same headers (uptime monitors ask so)', async () => {
+    const head = await h.app.inject({ method: 'HEAD', url: '/' });
+    expect(head.statusCode).toBe(200);
+    expect(head.body).toBe('');
+    expect(head.headers['content-type']).toBe('text/html; charset=utf-8');
+    expect(head.headers['content-security-policy']).toBe((await h.app.inject('/')).headers['content-security-policy']);
+  });
+
   it('sends nosniff, the referrer policy and the CSP on API answers, errors, 404s and static files too', async () => {
     for (const url of ['/health', '/api/v1/city', '/api/v1/me', '/api/v1/nothing', '/assets/index-abc.js', '/api/openapi.json']) {
       const res = await h.app.inject(url);
