@@ -42,7 +42,7 @@ export interface HttpOptions {
 }
 
 /** Fastify's own refusals of a request, worded for people. */
-const FRAMEWORK_ERRORS: Record<string, { code: string; text: LocalisedText }> = {
+export const FRAMEWORK_ERRORS: Record<string, { code: string; text: LocalisedText }> = {
   FST_ERR_CTP_BODY_TOO_LARGE: { code: 'body_too_large', text: { id: 'Data yang dikirim terlalu besar.', en: 'The request body is too large.' } },
   FST_ERR_CTP_INVALID_JSON_BODY: { code: 'invalid_json', text: { id: 'Data yang dikirim bukan JSON yang valid.', en: 'The request body is not valid JSON.' } },
   FST_ERR_CTP_EMPTY_JSON_BODY: { code: 'invalid_json', text: { id: 'Data JSON yang dikirim kosong.', en: 'The JSON request body is empty.' } },

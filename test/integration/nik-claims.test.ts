@@ -143,6 +143,23 @@ describeEachDatabase('NIK claims outside the officer\'s area', (kind) => {
       expect((await claim(other, { nik: NIK, birthDate: '1988-08-15', phone: '081366669995' })).statusCode).toBe(202);
     });
 
+    it('does not settle a claim at once while another on the same NIK waits: the coordinator decides that one first', async () => {
+      // The claim filed in Cibeber on 3673011508880011 (above) waits; the lurah of the domicile may not overtake it.
+      const res = await claim(lurah, { nik: '3673011508880011', birthDate: '1988-08-15', phone: '081366669993' });
+      expect(res.statusCode).toBe(409);
+      expect(res.json().error.code).toBe('nik_claim_pending');
+    });
+
+    it('lets only one of two claims filed at the same moment wait, and answers the other 409, not 500', async () => {
+      const NIK = '3673011508880037';
+      expect((await register(h.app, { nik: NIK, birthDate: '1988-08-15', phone: '081366660005' })).statusCode).toBe(201);
+      const both = await Promise.all([
+        claim(lurah, { nik: NIK, birthDate: '1988-08-15', phone: '081366669992' }),
+        claim(camat, { nik: NIK, birthDate: '1988-08-15', phone: '081366669991' }),
+      ]);
+      expect(both.map((r) => r.statusCode).sort()).toEqual([202, 409]);
+    });
+
     it('refuses a domicile that is not a kelurahan of the city', async () => {
       const res = await register(h.app, { nik: '3673011508880029', birthDate: '1988-08-15', phone: '081366660004', domicileCode: '36.73.01.1001' });
       expect(res.statusCode).toBe(400);

@@ -1,5 +1,5 @@
 // Small building blocks shared by the pages: page title, form fields, alerts, redirect.
-import { useEffect, useId, useState, type InputHTMLAttributes, type ReactNode } from 'react';
+import { useEffect, useId, useState, type InputHTMLAttributes, type ReactNode, type TextareaHTMLAttributes } from 'react';
 import { useI18n } from './i18n';
 import { navigate } from './router';
 
@@ -24,13 +24,13 @@ type FieldProps = Omit<InputHTMLAttributes<HTMLInputElement>, 'id'> & {
   inputRef?: (el: HTMLInputElement | null) => void;
 };
 
-/** A labelled input with optional hint and error, wired with aria-describedby / aria-invalid. */
-export function Field({ label, hint, error, addon, inputRef, className, ...input }: FieldProps) {
+/** The label, hint and error around one control, wired with aria-describedby / aria-invalid. */
+function useFieldFrame(hint: string | undefined, error: string | undefined) {
   const id = useId();
   const hintId = hint ? id + '-hint' : undefined;
   const errId = error ? id + '-err' : undefined;
-  const describedBy = [errId, hintId].filter(Boolean).join(' ') || undefined;
-  return (
+  const control = { id, 'aria-invalid': error ? true : undefined, 'aria-describedby': [errId, hintId].filter(Boolean).join(' ') || undefined };
+  const frame = (label: string, className: string | undefined, children: ReactNode) => (
     <div className={'field' + (error ? ' field--error' : '') + (className ? ' ' + className : '')}>
       <label htmlFor={id}>{label}</label>
       {hint && (
@@ -38,10 +38,7 @@ export function Field({ label, hint, error, addon, inputRef, className, ...input
           {hint}
         </p>
       )}
-      <div className={addon ? 'input-wrap has-addon' : 'input-wrap'}>
-        <input id={id} ref={inputRef} aria-invalid={error ? true : undefined} aria-describedby={describedBy} {...input} />
-        {addon}
-      </div>
+      {children}
       {error && (
         <p className="field-error" id={errId}>
           <span aria-hidden="true">⚠ </span>
@@ -50,6 +47,32 @@ export function Field({ label, hint, error, addon, inputRef, className, ...input
       )}
     </div>
   );
+  return { control, frame };
+}
+
+/** A labelled input with optional hint and error. */
+export function Field({ label, hint, error, addon, inputRef, className, ...input }: FieldProps) {
+  const { control, frame } = useFieldFrame(hint, error);
+  return frame(
+    label,
+    className,
+    <div className={addon ? 'input-wrap has-addon' : 'input-wrap'}>
+      <input ref={inputRef} {...control} {...input} />
+      {addon}
+    </div>,
+  );
+}
+
+/** A labelled multi-line text with optional hint and error. */
+export function TextAreaField({
+  label,
+  hint,
+  error,
+  className,
+  ...textarea
+}: Omit<TextareaHTMLAttributes<HTMLTextAreaElement>, 'id'> & { label: string; hint?: string; error?: string | undefined }) {
+  const { control, frame } = useFieldFrame(hint, error);
+  return frame(label, className, <textarea {...control} {...textarea} />);
 }
 
 /** A password field with a show/hide toggle (typing on a phone keyboard is error-prone). */

@@ -3,10 +3,8 @@ import type { Database, Queryable } from '../../platform/db.js';
 import { isUniqueViolation } from '../../platform/db.js';
 import { errors } from '../../platform/errors.js';
 import type { HttpApp } from '../../platform/http.js';
-import type { AuditTrail } from '../audit/audit.js';
-import { authorize } from '../identity/policy.js';
-import { requestMeta } from '../identity/routes.js';
-import { errorSchema } from '../identity/schema.js';
+import type { AuditTrail } from '../audit/index.js';
+import { authorize, errorSchema, requestMeta } from '../identity/index.js';
 import { agencySchema, type Agency } from './schema.js';
 
 /**

@@ -1,7 +1,6 @@
 import { z } from 'zod';
 import type { HttpApp } from '../../platform/http.js';
-import { authorize } from '../identity/policy.js';
-import { errorSchema } from '../identity/schema.js';
+import { authorize, errorSchema } from '../identity/index.js';
 import type { AuditTrail } from './audit.js';
 
 export function auditRoutes(app: HttpApp, audit: AuditTrail): void {

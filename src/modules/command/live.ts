@@ -4,7 +4,7 @@ import type { Language } from '../../platform/errors.js';
 import { LIVE_CHANNEL } from '../../platform/events.js';
 import type { HttpApp } from '../../platform/http.js';
 import type { Logger } from '../../platform/logger.js';
-import type { Principal } from '../identity/policy.js';
+import type { Principal } from '../identity/index.js';
 
 /**
  * The live stream behind the command center, the officers' inbox and the public map: every outbox

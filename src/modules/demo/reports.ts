@@ -1,9 +1,8 @@
 import type { AppContext } from '../../app.js';
 import type { Database } from '../../platform/db.js';
-import type { Principal, Role, Scope } from '../identity/policy.js';
-import { geometryContains, bboxOf, type AreaGeometry } from '../regions/geometry.js';
-import { DeadlineKeeper } from '../reports/escalation.js';
-import type { TransitionAction } from '../reports/workflow.js';
+import type { Principal, Role, Scope } from '../identity/index.js';
+import { bboxOf, geometryContains, type AreaGeometry } from '../regions/index.js';
+import { DeadlineKeeper, type TransitionAction } from '../reports/index.js';
 
 /**
  * Demo reports, so that a fresh demo city shows an inbox, a public map and a command center with

@@ -5,9 +5,8 @@ import type { AppContext } from '../../app.js';
 import { ensurePrivateDir } from '../../platform/files.js';
 import type { Progress } from '../../platform/progress.js';
 import type { AgencyInput } from '../agencies/index.js';
-import type { Role, Scope } from '../identity/policy.js';
-import type { PreparedCitizen } from '../identity/service.js';
-import { DEMO_CATEGORIES } from '../reports/demo-categories.js';
+import type { PreparedCitizen, Role, Scope } from '../identity/index.js';
+import { DEMO_CATEGORIES } from '../reports/index.js';
 import { seedDemoReports, type DemoHistory } from './reports.js';
 
 /**

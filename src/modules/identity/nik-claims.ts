@@ -1,9 +1,9 @@
-import type { Database, Queryable } from '../../platform/db.js';
+import { isUniqueViolation, type Database, type Queryable } from '../../platform/db.js';
 import type { Cipher } from '../../platform/crypto.js';
 import { errors } from '../../platform/errors.js';
 import { publish } from '../../platform/events.js';
 import type { MessageSender } from '../../platform/messaging.js';
-import type { AuditTrail } from '../audit/audit.js';
+import type { AuditTrail } from '../audit/index.js';
 import { publishAccessChanged } from './access-events.js';
 import { maskNik, type NikFacts } from './nik.js';
 import { maskPhone, normalisePhone } from './personal-data.js';
@@ -88,6 +88,7 @@ interface ClaimRow {
 }
 
 const claimNotFound = () => errors.notFound({ id: 'Klaim NIK', en: 'The NIK claim' });
+const claimDecided = () => errors.conflict('nik_claim_decided', { id: 'Klaim ini sudah diputuskan.', en: 'This claim has already been decided.' });
 
 export class NikClaims {
   constructor(private readonly deps: ClaimsDeps) {}
@@ -108,46 +109,45 @@ export class NikClaims {
     const scope = officer.scope && `${officer.scope.kind}:${officer.scope.code}`;
     const sealed = { nik_enc: cipher.encrypt(facts.nik), name_enc: cipher.encrypt(name), phone_enc: cipher.encrypt(phone), birth_date_enc: cipher.encrypt(facts.birthDate) };
 
-    if (can(officer, 'nik_claims.complete', resource)) {
-      return db.transaction(async (tx) => {
+    const settleNow = can(officer, 'nik_claims.complete', resource);
+    let outcome: ClaimCompleted | { claimId: string };
+    try {
+      outcome = await db.transaction(async (tx) => {
+        // One claim on a NIK waits at a time (a unique index): a second would only confuse the holder and
+        // the coordinator, and one settled at once must not leave a waiting one to take the NIK again.
         const claim = await tx.one<ClaimRow>(
           `insert into nik_claims (status, nik_index, holder_user_id, nik_enc, name_enc, phone_enc, birth_date_enc, sex, confirmed_by, officer_scope, kelurahan_code, note)
            values ('pending', $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) returning *`,
           [nikIndex, holder?.id ?? null, sealed.nik_enc, sealed.name_enc, sealed.phone_enc, sealed.birth_date_enc, facts.sex, officer.userId, scope, kelurahanOf(officer), input.note ?? null],
         );
-        return this.complete(tx, claim, officer, meta);
-      }).then(async (outcome) => {
-        await this.tellFormerHolder(holder?.phone_enc ?? null, facts.nik, officer);
-        return outcome;
+        if (settleNow) return this.complete(tx, claim, officer, meta);
+        await this.deps.audit.append(
+          {
+            actor: { id: officer.userId, label: officer.role },
+            action: 'nik.claim_filed',
+            subject: holder ? { type: 'user', id: holder.id } : undefined,
+            ip: meta.ip,
+            details: { claimId: claim.id, officerScope: scope, issuingKecamatan: facts.districtCode, reason: 'outside_officer_area' },
+          },
+          tx,
+        );
+        await publish(tx, 'identity.nik_claim_filed', { claimId: claim.id });
+        return { claimId: claim.id };
       });
-    }
-
-    const claimId = await db.transaction(async (tx) => {
-      // One claim on a NIK waits at a time: a second would only confuse the holder and the coordinator.
-      if (await tx.maybeOne(`select 1 from nik_claims where nik_index = $1 and status = 'pending'`, [nikIndex])) {
+    } catch (error) {
+      if (isUniqueViolation(error, 'nik_claims_one_pending')) {
         throw errors.conflict('nik_claim_pending', {
           id: 'Sudah ada klaim atas NIK ini yang menunggu keputusan koordinator.',
           en: 'A claim on this NIK is already waiting for the coordinator.',
         });
       }
-      const claim = await tx.one<{ id: string }>(
-        `insert into nik_claims (status, nik_index, holder_user_id, nik_enc, name_enc, phone_enc, birth_date_enc, sex, confirmed_by, officer_scope, kelurahan_code, note)
-         values ('pending', $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) returning id`,
-        [nikIndex, holder?.id ?? null, sealed.nik_enc, sealed.name_enc, sealed.phone_enc, sealed.birth_date_enc, facts.sex, officer.userId, scope, kelurahanOf(officer), input.note ?? null],
-      );
-      await this.deps.audit.append(
-        {
-          actor: { id: officer.userId, label: officer.role },
-          action: 'nik.claim_filed',
-          subject: holder ? { type: 'user', id: holder.id } : undefined,
-          ip: meta.ip,
-          details: { claimId: claim.id, officerScope: scope, issuingKecamatan: facts.districtCode, reason: 'outside_officer_area' },
-        },
-        tx,
-      );
-      await publish(tx, 'identity.nik_claim_filed', { claimId: claim.id });
-      return claim.id;
-    });
+      throw error;
+    }
+    if ('status' in outcome) {
+      await this.tellFormerHolder(holder?.phone_enc ?? null, facts.nik, officer);
+      return outcome;
+    }
+    const claimId = outcome.claimId;
     const unit = officer.scope ? await this.deps.scopeName(officer.scope) : null;
     const holderPhone = holder?.phone_enc ? cipher.decrypt(holder.phone_enc) : null;
     if (holderPhone) {
@@ -237,11 +237,14 @@ export class NikClaims {
     const claim = await this.deps.db.maybeOne<ClaimRow>('select * from nik_claims where id = $1', [claimId]);
     // Someone else's claim is as unknown to a citizen as a claim that does not exist.
     if (!claim || !can(citizen, 'nik_claims.object', { type: 'nik_claim', holderUserId: claim.holder_user_id })) throw claimNotFound();
-    if (claim.status !== 'pending') {
-      throw errors.conflict('nik_claim_decided', { id: 'Klaim ini sudah diputuskan.', en: 'This claim has already been decided.' });
-    }
+    if (claim.status !== 'pending') throw claimDecided();
     await this.deps.db.transaction(async (tx) => {
-      await tx.query('update nik_claims set objection_enc = $2, objected_at = now() where id = $1', [claim.id, this.deps.cipher.encrypt(text.trim())]);
+      // Decided meanwhile: the objection comes too late, and says so.
+      const objected = await tx.maybeOne(`update nik_claims set objection_enc = $2, objected_at = now() where id = $1 and status = 'pending' returning id`, [
+        claim.id,
+        this.deps.cipher.encrypt(text.trim()),
+      ]);
+      if (!objected) throw claimDecided();
       await this.deps.audit.append({ actor: { id: citizen.userId, label: citizen.role }, action: 'nik.claim_objected', subject: { type: 'user', id: citizen.userId }, ip: meta.ip, details: { claimId: claim.id } }, tx);
     });
   }
@@ -249,7 +252,7 @@ export class NikClaims {
   private async lockPending(tx: Queryable, claimId: string): Promise<ClaimRow> {
     const claim = await tx.maybeOne<ClaimRow>('select * from nik_claims where id = $1 for update', [claimId]);
     if (!claim) throw claimNotFound();
-    if (claim.status !== 'pending') throw errors.conflict('nik_claim_decided', { id: 'Klaim ini sudah diputuskan.', en: 'This claim has already been decided.' });
+    if (claim.status !== 'pending') throw claimDecided();
     return claim;
   }
 

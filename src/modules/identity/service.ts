@@ -9,7 +9,7 @@ import { AppError, errors } from '../../platform/errors.js';
 import { publish } from '../../platform/events.js';
 import type { MessageSender } from '../../platform/messaging.js';
 import { isUniqueViolation } from '../../platform/db.js';
-import type { AuditTrail } from '../audit/audit.js';
+import type { AuditTrail } from '../audit/index.js';
 import { maskNik, validateNik, type NikFacts } from './nik.js';
 import { maskPhone, normalisePhone } from './personal-data.js';
 import type { Principal, Role, Scope } from './policy.js';

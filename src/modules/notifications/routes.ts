@@ -1,8 +1,6 @@
 import { z } from 'zod';
 import type { HttpApp } from '../../platform/http.js';
-import { authorize } from '../identity/policy.js';
-import { requestMeta } from '../identity/routes.js';
-import { errorSchema } from '../identity/schema.js';
+import { authorize, errorSchema, requestMeta } from '../identity/index.js';
 import { consoleConfigSchema, smtpConfigSchema, webhookConfigSchema } from './channels.js';
 import { channelSchema, channelTestResultSchema, deliverySchema, SECRET_MASK } from './schema.js';
 import type { NotificationsService } from './service.js';

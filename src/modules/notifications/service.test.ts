@@ -6,8 +6,8 @@ import { EventDispatcher, publish } from '../../platform/events.js';
 import { JobRunner } from '../../platform/jobs.js';
 import { createLogger } from '../../platform/logger.js';
 import { migrate } from '../../platform/migrate.js';
-import { AuditTrail } from '../audit/audit.js';
-import type { ReportRow } from '../reports/service.js';
+import { AuditTrail } from '../audit/index.js';
+import type { ReportRow } from '../reports/index.js';
 import type { ChannelAdapter, OutgoingMessage } from './channels.js';
 import { DELIVER_JOB, MAX_ATTEMPTS, NotificationsService, type ReportsLookup } from './service.js';
 

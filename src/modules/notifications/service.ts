@@ -4,10 +4,9 @@ import { errors } from '../../platform/errors.js';
 import type { EventDispatcher, OutboxEvent } from '../../platform/events.js';
 import { enqueue, type JobRunner } from '../../platform/jobs.js';
 import type { Logger } from '../../platform/logger.js';
-import type { AuditActor, AuditTrail } from '../audit/audit.js';
-import { normalisePhone } from '../identity/personal-data.js';
-import type { Contact, HandlerKind, ReportRow } from '../reports/service.js';
-import { statusName, type ReportStatus, type TransitionAction } from '../reports/workflow.js';
+import type { AuditActor, AuditTrail } from '../audit/index.js';
+import { normalisePhone } from '../identity/index.js';
+import { statusName, type Contact, type HandlerKind, type ReportRow, type ReportStatus, type TransitionAction } from '../reports/index.js';
 import {
   defaultAdapters,
   isE164,

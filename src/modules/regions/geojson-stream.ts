@@ -2,6 +2,7 @@ import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { JSONParser } from '@streamparser/json-node';
 import { AppError, errors } from '../../platform/errors.js';
+import { FRAMEWORK_ERRORS } from '../../platform/http.js';
 
 /**
  * Reads a GeoJSON FeatureCollection from a stream one feature at a time: a national boundary file
@@ -12,7 +13,8 @@ export interface CollectionHeader {
   approximate: unknown;
 }
 
-export const bodyTooLarge = () => new AppError(413, 'body_too_large', { id: 'Data yang dikirim terlalu besar.', en: 'The request body is too large.' });
+/** The same refusal as Fastify's own body limit, for a body this route reads itself. */
+export const bodyTooLarge = () => new AppError(413, 'body_too_large', FRAMEWORK_ERRORS.FST_ERR_CTP_BODY_TOO_LARGE!.text);
 
 export async function readFeatureCollection(source: Readable, onFeature: (feature: unknown, index: number) => void, options: { maxBytes?: number; name?: string } = {}): Promise<CollectionHeader> {
   const header: CollectionHeader = { type: undefined, approximate: undefined };

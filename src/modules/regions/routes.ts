@@ -5,7 +5,7 @@ import { sendEncoded } from '../../platform/encoded.js';
 import { errors } from '../../platform/errors.js';
 import { bodyTooLarge } from './geojson-stream.js';
 import type { HttpApp } from '../../platform/http.js';
-import { errorSchema } from '../identity/schema.js';
+import { errorSchema } from '../identity/index.js';
 import { boundaryImportResultSchema, regionNodeSchema } from './schema.js';
 import type { RegionsService } from './service.js';
 

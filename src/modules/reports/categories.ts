@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { Database, Queryable } from '../../platform/db.js';
 import { isUniqueViolation } from '../../platform/db.js';
 import { errors } from '../../platform/errors.js';
-import type { AuditTrail } from '../audit/audit.js';
+import type { AuditTrail } from '../audit/index.js';
 import type { Duration } from './calendar.js';
 
 /**

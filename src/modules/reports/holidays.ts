@@ -1,6 +1,6 @@
 import type { Database } from '../../platform/db.js';
 import { errors } from '../../platform/errors.js';
-import type { AuditTrail } from '../audit/audit.js';
+import type { AuditTrail } from '../audit/index.js';
 import { calendarFromDates, indonesianPublicHolidays, localDate, type WorkingCalendar } from './calendar.js';
 import type { Holiday } from './schema.js';
 

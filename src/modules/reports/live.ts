@@ -1,5 +1,5 @@
-import type { LiveLayer } from '../command/live.js';
-import { can } from '../identity/policy.js';
+import type { LiveLayer } from '../command/index.js';
+import { can } from '../identity/index.js';
 import { presentPublic, presentReport, type PresentContext } from './present.js';
 import { reportResource, type PhotoRow, type ReportsService } from './service.js';
 import { PUBLIC_STATUSES } from './workflow.js';

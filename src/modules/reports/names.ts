@@ -1,5 +1,5 @@
 import type { Database } from '../../platform/db.js';
-import type { Scope } from '../identity/policy.js';
+import type { Scope } from '../identity/index.js';
 
 /** How long a node trusts its copy of the names; renames are rare. */
 const CACHE_MS = 60_000;

@@ -3,9 +3,8 @@ import { randomToken, sha256 } from '../../platform/crypto.js';
 import type { Database } from '../../platform/db.js';
 import { errors } from '../../platform/errors.js';
 import type { HttpApp } from '../../platform/http.js';
-import type { AuditTrail } from '../audit/audit.js';
-import { authorize } from '../identity/policy.js';
-import { errorSchema } from '../identity/schema.js';
+import type { AuditTrail } from '../audit/index.js';
+import { authorize, errorSchema } from '../identity/index.js';
 import { open311KeySchema, type Open311Key } from './schema.js';
 
 /** Keys for Open311 clients: only a hash is stored; the key is shown once, when it is made. */

@@ -4,9 +4,9 @@ import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Database } from '../../platform/db.js';
 import { AppError, type Language, type LocalisedText } from '../../platform/errors.js';
-import type { HttpApp } from '../../platform/http.js';
-import { normalisePhone } from '../identity/personal-data.js';
-import { normaliseRegionCode } from '../regions/service.js';
+import { FRAMEWORK_ERRORS, type HttpApp } from '../../platform/http.js';
+import { normalisePhone } from '../identity/index.js';
+import { normaliseRegionCode } from '../regions/index.js';
 import type { Category } from './categories.js';
 import {
   GEOREPORT_V2_SPECIFICATION,
@@ -109,15 +109,10 @@ function requestOf(r: ReportRow, photos: PhotoRow[], ctx: PresentContext & { bas
 
 // --- routes -------------------------------------------------------------------------------------------
 
-/** Fastify's own refusals of a request it cannot read, in words a client's user can act on. */
-const UNREADABLE: Record<string, LocalisedText> = {
-  FST_ERR_CTP_BODY_TOO_LARGE: { id: 'Isi permintaan terlalu besar.', en: 'The request body is too large.' },
-  FST_ERR_CTP_INVALID_MEDIA_TYPE: {
-    id: 'Isi permintaan harus application/x-www-form-urlencoded atau application/json.',
-    en: 'The request body must be application/x-www-form-urlencoded or application/json.',
-  },
-  FST_ERR_CTP_INVALID_JSON_BODY: { id: 'Isi permintaan bukan JSON yang sah.', en: 'The request body is not valid JSON.' },
-  FST_ERR_CTP_EMPTY_JSON_BODY: { id: 'Isi permintaan JSON kosong.', en: 'The JSON request body is empty.' },
+/** Open311 takes a form or JSON; Fastify's other refusals are worded as the JSON API words them. */
+const UNSUPPORTED_MEDIA_TYPE: LocalisedText = {
+  id: 'Isi permintaan harus application/x-www-form-urlencoded atau application/json.',
+  en: 'The request body must be application/x-www-form-urlencoded or application/json.',
 };
 const UNREADABLE_REQUEST: LocalisedText = { id: 'Permintaan tidak dapat dibaca.', en: 'The request cannot be read.' };
 const SERVER_ERROR: LocalisedText = { id: 'Terjadi kesalahan pada server. Silakan coba lagi.', en: 'Something went wrong on the server. Please try again.' };
@@ -221,7 +216,7 @@ export function open311Routes(
         }
         const e = error as { statusCode?: number; code?: string };
         // The spec answers 400 to any request it cannot take (403 and 404 have their own meanings).
-        if (e.statusCode && e.statusCode >= 400 && e.statusCode < 500) return answer(400, UNREADABLE[e.code ?? ''] ?? UNREADABLE_REQUEST);
+        if (e.statusCode && e.statusCode >= 400 && e.statusCode < 500) return answer(400, e.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE' ? UNSUPPORTED_MEDIA_TYPE : (FRAMEWORK_ERRORS[e.code ?? '']?.text ?? UNREADABLE_REQUEST));
         request.log.error({ err: error }, 'open311 failure');
         return answer(500, SERVER_ERROR);
       });

@@ -1,5 +1,5 @@
 import type { Language } from '../../platform/errors.js';
-import { can, type Principal } from '../identity/policy.js';
+import { can, type Principal } from '../identity/index.js';
 import { formatDue } from './calendar.js';
 import type { Names } from './names.js';
 import type { PublicReportView, ReportView } from './schema.js';

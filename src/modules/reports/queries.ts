@@ -1,6 +1,6 @@
 import type { Database } from '../../platform/db.js';
 import { errors } from '../../platform/errors.js';
-import type { Principal } from '../identity/policy.js';
+import type { Principal } from '../identity/index.js';
 import type { ListFilters } from './schema.js';
 import type { PhotoRow, ReportRow } from './service.js';
 import { PUBLIC_STATUSES } from './workflow.js';

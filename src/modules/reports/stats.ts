@@ -3,8 +3,7 @@ import type { Database } from '../../platform/db.js';
 import { errors } from '../../platform/errors.js';
 import type { HttpApp } from '../../platform/http.js';
 import { instant } from '../../platform/input.js';
-import { authorize, type Principal } from '../identity/policy.js';
-import { errorSchema } from '../identity/schema.js';
+import { authorize, errorSchema, type Principal } from '../identity/index.js';
 import type { NameDirectory } from './names.js';
 import { scopeFilter, Where } from './queries.js';
 import {

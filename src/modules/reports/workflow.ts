@@ -1,4 +1,4 @@
-import type { Action } from '../identity/policy.js';
+import type { Action } from '../identity/index.js';
 import { AppError, type LocalisedText } from '../../platform/errors.js';
 
 /**

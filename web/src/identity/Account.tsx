@@ -4,7 +4,7 @@ import { api, ApiError, bootCity, type ClaimOnMyNik, type Me } from '../api';
 import { useI18n, type Dict, type Lang } from '../i18n';
 import { Link, navigate, useLocation } from '../router';
 import { useSession } from '../session';
-import { Alert, PageTitle, Redirect, Spinner } from '../ui';
+import { Alert, PageTitle, Redirect, Spinner, TextAreaField } from '../ui';
 import { Retry } from './Verify';
 
 /** "Kelurahan Ramanuju" even when the API gives just "Ramanuju"; the code when the API knows no name. */
@@ -181,27 +181,7 @@ function ClaimNotice({ claim, onObjected, t, lang }: { claim: ClaimOnMyNik; onOb
         <Alert kind="success">{t.claimObjected(longDate(claim.objectedAt, lang))}</Alert>
       ) : (
         <form onSubmit={submit} noValidate>
-          <div className={'field' + (error ? ' field--error' : '')}>
-            <label htmlFor={id}>{t.claimObjectionLabel}</label>
-            <p className="hint" id={id + '-hint'}>
-              {t.claimObjectionHint}
-            </p>
-            <textarea
-              id={id}
-              rows={3}
-              maxLength={1000}
-              value={text}
-              onChange={(e) => setText(e.target.value)}
-              aria-invalid={error ? true : undefined}
-              aria-describedby={[error ? id + '-err' : '', id + '-hint'].filter(Boolean).join(' ')}
-            />
-            {error && (
-              <p className="field-error" id={id + '-err'}>
-                <span aria-hidden="true">⚠ </span>
-                {error}
-              </p>
-            )}
-          </div>
+          <TextAreaField label={t.claimObjectionLabel} hint={t.claimObjectionHint} error={error ?? undefined} rows={3} maxLength={1000} value={text} onChange={(e) => setText(e.target.value)} />
           <button type="submit" className="btn btn--block" aria-disabled={busy}>
             {busy ? t.claimObjectionBusy : t.claimObjectionSend}
           </button>

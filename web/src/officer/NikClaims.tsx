@@ -5,7 +5,7 @@ import type { PendingNikClaim } from '@api';
 import { request } from '../api';
 import { Msg, useAction, useLoad, WhenLoaded } from '../backoffice';
 import { useSession } from '../session';
-import { Alert, PageTitle } from '../ui';
+import { Alert, PageTitle, TextAreaField } from '../ui';
 import { formatDateTime } from './shared';
 import { useOfficerStrings, type OfficerStrings } from './strings';
 
@@ -111,27 +111,15 @@ function ClaimCard({
           <p>{claim.objection.text}</p>
         </div>
       )}
-      <div className={'field' + (missingReason ? ' field--error' : '')}>
-        <label htmlFor={id}>{s.claimDecisionNote}</label>
-        <p className="hint" id={id + '-hint'}>
-          {s.claimDecisionHint}
-        </p>
-        <textarea
-          id={id}
-          rows={2}
-          maxLength={500}
-          value={note}
-          onChange={(e) => setNote(e.target.value)}
-          aria-invalid={missingReason ? true : undefined}
-          aria-describedby={[missingReason ? id + '-err' : '', id + '-hint'].filter(Boolean).join(' ')}
-        />
-        {missingReason && (
-          <p className="field-error" id={id + '-err'}>
-            <span aria-hidden="true">⚠ </span>
-            {s.claimReasonNeeded}
-          </p>
-        )}
-      </div>
+      <TextAreaField
+        label={s.claimDecisionNote}
+        hint={s.claimDecisionHint}
+        error={missingReason ? s.claimReasonNeeded : undefined}
+        rows={2}
+        maxLength={500}
+        value={note}
+        onChange={(e) => setNote(e.target.value)}
+      />
       <div className="of-claim-actions">
         <button type="button" className="btn btn--primary btn--small" onClick={approve} disabled={busy}>
           {s.claimApprove}
