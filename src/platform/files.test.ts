@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { Readable } from 'node:stream';
 import { text } from 'node:stream/consumers';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { LocalFileStore } from './files.js';
@@ -79,5 +80,64 @@ describe('LocalFileStore', () => {
     expect(await store.exists('reports/2026')).toBe(false);
     expect(await store.get('reports/2026')).toBeUndefined();
     expect(await store.exists(`${KEY}/below-a-file.jpg`)).toBe(false);
+  });
+});
+
+describe('LocalFileStore streamed put and list', () => {
+  it('streams a put from a Readable and keeps it atomic when the stream fails', async () => {
+    await store.put('exports/laporan.csv', Readable.from([Buffer.from('no,kategori\n'), Buffer.from('1,jalan\n')]), 'text/csv');
+    const file = await store.get('exports/laporan.csv');
+    expect(file?.size).toBe(20);
+    expect(await text(file!.stream)).toBe('no,kategori\n1,jalan\n');
+
+    async function* failing() {
+      yield Buffer.from('setengah');
+      throw new Error('koneksi putus');
+    }
+    await expect(store.put('exports/laporan.csv', Readable.from(failing()), 'text/csv')).rejects.toThrow('koneksi putus');
+    // The old file stays whole and no temporary file is left behind.
+    expect(await text((await store.get('exports/laporan.csv'))!.stream)).toBe('no,kategori\n1,jalan\n');
+    expect(fs.readdirSync(path.join(root, 'exports'))).toEqual(['laporan.csv']);
+  });
+
+  it('releases the stream of a refused put', async () => {
+    const source = fs.createReadStream(__filename);
+    await expect(store.put('reports/x.png', source, 'image/jpeg')).rejects.toThrow(/does not match/);
+    expect(source.destroyed).toBe(true);
+  });
+
+  it('lists every stored file under a prefix with its size, never a temporary file', async () => {
+    await store.put('reports/2026/10/a.jpg', Buffer.from('aa'), 'image/jpeg');
+    await store.put('reports/2026/11/b.jpg', Buffer.from('bbb'), 'image/jpeg');
+    await store.put('reports/2026/11/b.thumb.webp', Buffer.from('b'), 'image/webp');
+    await store.put('reports/2027/01/c.jpg', Buffer.from('c'), 'image/jpeg');
+    await store.put('exports/laporan.csv', Buffer.from('x'), 'text/csv');
+    // A put in flight: its temporary file sits beside the others.
+    fs.writeFileSync(path.join(root, 'reports/2026/11/.d.jpg.0123456789abcdef.tmp'), 'half');
+
+    const listed = async (prefix?: string) => {
+      const files = [];
+      for await (const file of store.list(prefix)) files.push(file);
+      return files.sort((a, b) => a.key.localeCompare(b.key));
+    };
+    expect(await listed()).toEqual([
+      { key: 'exports/laporan.csv', size: 1 },
+      { key: 'reports/2026/10/a.jpg', size: 2 },
+      { key: 'reports/2026/11/b.jpg', size: 3 },
+      { key: 'reports/2026/11/b.thumb.webp', size: 1 },
+      { key: 'reports/2027/01/c.jpg', size: 1 },
+    ]);
+    expect((await listed('reports/2026/')).map((f) => f.key)).toEqual(['reports/2026/10/a.jpg', 'reports/2026/11/b.jpg', 'reports/2026/11/b.thumb.webp']);
+    expect((await listed('reports/2026/1')).length).toBe(3);
+    expect((await listed('reports/2026/11/b.')).map((f) => f.key)).toEqual(['reports/2026/11/b.jpg', 'reports/2026/11/b.thumb.webp']);
+    expect((await listed('rep')).length).toBe(4);
+    expect(await listed('reports/2028/')).toEqual([]);
+    expect(await listed('nothing')).toEqual([]);
+  });
+
+  it('refuses a prefix that could leave the store', async () => {
+    for (const prefix of ['../', 'reports/../../', '/etc/', 'reports\\', 'reports//', './', 'reports/.x']) {
+      await expect((async () => { for await (const file of store.list(prefix)) void file; })(), prefix).rejects.toThrow(/Invalid file key prefix/);
+    }
   });
 });

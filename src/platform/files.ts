@@ -1,20 +1,35 @@
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
-import { mkdir, open, rename, rm, stat, unlink } from 'node:fs/promises';
+import { type FileHandle, mkdir, open, opendir, rename, rm, stat, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 
 /**
- * Where uploaded files (report photos, exports) live. Keys are relative paths such as
- * `reports/2026/11/<uuid>.jpg`. The local disk is the default; an S3-compatible store can implement
- * the same interface later.
+ * Where uploaded files (report photos, exports, backups) live. Keys are relative paths such as
+ * `reports/2026/11/<uuid>.jpg`. The local disk is the default; an S3-compatible store
+ * (s3-files.ts) implements the same interface.
  */
 export interface FileStore {
-  put(key: string, data: Buffer, contentType: string): Promise<void>;
+  /**
+   * Stores `data` under `key`, replacing what was there; readers see the old file or the whole new
+   * one, never a part. A Readable is streamed (a large export never sits in memory); if it errors,
+   * nothing is stored and put rejects.
+   */
+  put(key: string, data: Buffer | Readable, contentType: string): Promise<void>;
   get(key: string): Promise<StoredFile | undefined>;
   /** No error if the file does not exist. */
   delete(key: string): Promise<void>;
   exists(key: string): Promise<boolean>;
+  /**
+   * Every stored file whose key starts with `prefix` (a plain string prefix: `reports/` or
+   * `reports/2026/1`; none: all files), in no promised order; never a temporary file of a put in flight.
+   */
+  list(prefix?: string): AsyncIterable<ListedFile>;
+}
+
+export interface ListedFile {
+  key: string;
+  size: number;
 }
 
 export interface StoredFile {
@@ -52,6 +67,13 @@ export function contentTypeOf(key: string): string {
 
 const mediaType = (contentType: string) => contentType.split(';')[0]!.trim().toLowerCase();
 
+/** put() refuses a type that the key's extension would not give back (see CONTENT_TYPES). */
+export function assertContentTypeMatches(key: string, contentType: string): void {
+  if (mediaType(contentType) !== mediaType(contentTypeOf(key))) {
+    throw new Error(`Content type ${contentType} does not match the extension of ${key} (${contentTypeOf(key)})`);
+  }
+}
+
 /**
  * Throws on keys that could leave the store's directory or are malformed. Keys come from code, not
  * from users, so this is a programming error (plain Error), not an AppError. Segments may not start
@@ -67,6 +89,23 @@ export function assertValidKey(key: string): void {
     !path.posix.isAbsolute(key) &&
     key.split('/').every((segment) => segment.length > 0 && !segment.startsWith('.'));
   if (!valid) throw new Error(`Invalid file key: ${JSON.stringify(key)}`);
+}
+
+/**
+ * A list prefix is a key's beginning: empty, or whole segments followed by the start of one (`reports/`,
+ * `reports/2026/1`). The same rules as keys apply to its complete segments, so it cannot leave the store.
+ */
+export function assertValidPrefix(prefix: string): void {
+  if (prefix === '') return;
+  const segments = prefix.split('/');
+  const last = segments.pop()!;
+  const valid =
+    !prefix.includes('\\') &&
+    !prefix.includes('\0') &&
+    !path.posix.isAbsolute(prefix) &&
+    !last.startsWith('.') &&
+    segments.every((segment) => segment.length > 0 && !segment.startsWith('.'));
+  if (!valid) throw new Error(`Invalid file key prefix: ${JSON.stringify(prefix)}`);
 }
 
 /**
@@ -94,6 +133,10 @@ async function fsyncDirectory(dir: string): Promise<void> {
   }
 }
 
+async function writeAll(handle: FileHandle, chunk: Uint8Array): Promise<void> {
+  for (let offset = 0; offset < chunk.length; ) offset += (await handle.write(chunk, offset)).bytesWritten;
+}
+
 export class LocalFileStore implements FileStore {
   private readonly root: string;
 
@@ -107,11 +150,18 @@ export class LocalFileStore implements FileStore {
   }
 
   /** Temp file in the same directory, fsync, rename, fsync the directory: never a half-written file under the final name. */
-  async put(key: string, data: Buffer, contentType: string): Promise<void> {
-    const file = this.pathOf(key);
-    if (mediaType(contentType) !== mediaType(contentTypeOf(key))) {
-      throw new Error(`Content type ${contentType} does not match the extension of ${key} (${contentTypeOf(key)})`);
+  async put(key: string, data: Buffer | Readable, contentType: string): Promise<void> {
+    try {
+      const file = this.pathOf(key);
+      assertContentTypeMatches(key, contentType);
+      await this.write(file, data);
+    } finally {
+      // A refused or failed put still releases the caller's stream (an open file, a request body).
+      if (!Buffer.isBuffer(data) && !data.readableEnded) data.destroy();
     }
+  }
+
+  private async write(file: string, data: Buffer | Readable): Promise<void> {
     const dir = path.dirname(file);
     // Photos are citizens' personal data: owner-only directories and files.
     const firstCreated = await mkdir(dir, { recursive: true, mode: 0o700 });
@@ -125,7 +175,10 @@ export class LocalFileStore implements FileStore {
     try {
       const handle = await open(temp, 'wx', 0o600);
       try {
-        await handle.writeFile(data);
+        if (Buffer.isBuffer(data)) await handle.writeFile(data);
+        // Chunk by chunk rather than through handle.createWriteStream: a write stream that leaves the
+        // handle open (to fsync it) holds a reference that makes handle.close() wait for ever.
+        else for await (const chunk of data) await writeAll(handle, typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Uint8Array));
         await handle.sync();
       } finally {
         await handle.close();
@@ -177,6 +230,43 @@ export class LocalFileStore implements FileStore {
     } catch (error) {
       if (isMissing(error)) return false;
       throw error;
+    }
+  }
+
+  async *list(prefix = ''): AsyncIterable<ListedFile> {
+    assertValidPrefix(prefix);
+    // Walk only the directory the prefix's complete segments name; the rest of it filters the names.
+    const slash = prefix.lastIndexOf('/');
+    const base = slash < 0 ? '' : prefix.slice(0, slash + 1);
+    yield* this.walk(base, prefix);
+  }
+
+  private async *walk(dirKey: string, prefix: string): AsyncGenerator<ListedFile> {
+    let dir;
+    try {
+      dir = await opendir(path.join(this.root, ...dirKey.split('/').filter(Boolean)));
+    } catch (error) {
+      if (isMissing(error)) return;
+      throw error;
+    }
+    for await (const entry of dir) {
+      // Dot names are temporary files of puts in flight (and never valid keys).
+      if (entry.name.startsWith('.')) continue;
+      const key = dirKey + entry.name;
+      if (entry.isDirectory()) {
+        // A directory is worth entering when its keys could still match: its path is a beginning of the prefix or starts with it.
+        const below = `${key}/`;
+        if (below.startsWith(prefix) || prefix.startsWith(below)) yield* this.walk(below, prefix);
+      } else if (entry.isFile() && key.startsWith(prefix)) {
+        let size: number;
+        try {
+          size = (await stat(path.join(this.root, ...key.split('/')))).size;
+        } catch (error) {
+          if (isMissing(error)) continue; // deleted while listing
+          throw error;
+        }
+        yield { key, size };
+      }
     }
   }
 }
