@@ -9,7 +9,7 @@ import { performance } from 'node:perf_hooks';
 import { openPglite, openPostgres } from '../src/platform/db.js';
 import { migrate } from '../src/platform/migrate.js';
 import { RegionsService } from '../src/modules/regions/service.js';
-import { geometryContains, type AreaGeometry } from '../src/modules/regions/geometry.js';
+import { geometryContains, type AreaGeometry } from '../src/shared/geometry.js';
 import path from 'node:path';
 
 const N = Number(process.env.N ?? 5000);

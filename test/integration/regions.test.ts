@@ -1,6 +1,6 @@
 import zlib from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { geometryContains, type AreaGeometry, type Position, type Ring } from '../../src/modules/regions/geometry.js';
+import { geometryContains, type AreaGeometry, type Position, type Ring } from '../../src/shared/geometry.js';
 import type { RegionNode } from '../../src/modules/regions/schema.js';
 import { bearer, describeEachDatabase, startHarness, type Harness } from '../support/harness.js';
 

@@ -1,7 +1,7 @@
 // The city's kelurahan boundaries (GeoJSON), asked for once per page load and shared by every map and by
 // the kelurahan lookup of the pin; kept apart from MapView so that /lapor can start the download before
 // Leaflet has arrived. Offline, the copy kept from the last download serves.
-import { geometryContains, type AreaGeometry } from '../../../src/modules/regions/geometry';
+import { geometryContains, type AreaGeometry } from '../../../src/shared/geometry';
 import { withOfflineCopy } from './offline';
 
 let cache: Promise<GeoJSON.FeatureCollection | null> | null = null;

@@ -1,4 +1,7 @@
 /**
+ * Shared by the server (regions: boundary import, point → kelurahan) and the web app (the kelurahan under
+ * the report form's pin, found on the phone): pure and dependency-free.
+ *
  * Just enough planar geometry for boundaries in lng/lat degrees: validation of GeoJSON polygons,
  * bounding boxes and an even-odd point-in-polygon test that honours holes. At city scale the error
  * of treating degrees as planar is far below the precision of any boundary data.
