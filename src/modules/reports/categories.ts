@@ -3,7 +3,7 @@ import type { Database, Queryable } from '../../platform/db.js';
 import { isUniqueViolation } from '../../platform/db.js';
 import { errors } from '../../platform/errors.js';
 import type { AuditTrail } from '../audit/index.js';
-import type { Duration } from './calendar.js';
+import type { Duration } from '../../platform/calendar/calendar.js';
 
 /**
  * Report categories: what a citizen can report, which OPD answers for it, who handles it first,

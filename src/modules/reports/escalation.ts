@@ -1,7 +1,7 @@
 import type { Database, Queryable } from '../../platform/db.js';
 import { publish } from '../../platform/events.js';
 import type { Logger } from '../../platform/logger.js';
-import { dueAt, type Duration } from './calendar.js';
+import { dueAt, type Duration } from '../../platform/calendar/calendar.js';
 import type { HolidaysService } from './holidays.js';
 import type { HandlerKind } from './service.js';
 import { OPEN_STATUSES } from './workflow.js';

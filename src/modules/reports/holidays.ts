@@ -1,7 +1,7 @@
 import type { Database } from '../../platform/db.js';
 import { errors } from '../../platform/errors.js';
 import type { AuditTrail } from '../audit/index.js';
-import { calendarFromDates, indonesianPublicHolidays, localDate, type WorkingCalendar } from './calendar.js';
+import { calendarFromDates, indonesianPublicHolidays, localDate, type WorkingCalendar } from '../../platform/calendar/calendar.js';
 import type { Holiday } from './schema.js';
 
 /** How long a node trusts its copy of the calendar; another node's change shows within this time. */

@@ -1,6 +1,6 @@
 import type { Language } from '../../platform/errors.js';
 import { can, type Principal } from '../identity/index.js';
-import { formatDue } from './calendar.js';
+import { formatDue } from '../../platform/calendar/calendar.js';
 import type { Names } from './names.js';
 import type { PublicReportView, ReportView } from './schema.js';
 import { reportResource, type EventRow, type PhotoRow, type ReportRow } from './service.js';

@@ -9,7 +9,7 @@ import { beginUpload, completeUpload, discardUpload } from '../../platform/uploa
 import { authorize, can, maskPhone, type Principal, type ReportResource } from '../identity/index.js';
 import { canonicalJson } from '../audit/index.js';
 import type { RegionsService } from '../regions/index.js';
-import { dueAt, localDate, type Duration } from './calendar.js';
+import { dueAt, localDate, type Duration } from '../../platform/calendar/calendar.js';
 import { stageDuration, validateAnswers, type CategoriesService, type Category, type Stage } from './categories.js';
 import type { HolidaysService } from './holidays.js';
 import type { NameDirectory, Names } from './names.js';

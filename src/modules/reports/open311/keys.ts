@@ -1,11 +1,11 @@
 import { z } from 'zod';
-import { randomToken, sha256 } from '../../platform/crypto.js';
-import type { Database } from '../../platform/db.js';
-import { errors } from '../../platform/errors.js';
-import type { HttpApp } from '../../platform/http.js';
-import type { AuditTrail } from '../audit/index.js';
-import { authorize, errorSchema } from '../identity/index.js';
-import { open311KeySchema, type Open311Key } from './schema.js';
+import { randomToken, sha256 } from '../../../platform/crypto.js';
+import type { Database } from '../../../platform/db.js';
+import { errors } from '../../../platform/errors.js';
+import type { HttpApp } from '../../../platform/http.js';
+import type { AuditTrail } from '../../audit/index.js';
+import { authorize, errorSchema } from '../../identity/index.js';
+import { open311KeySchema, type Open311Key } from '../schema.js';
 
 /** Keys for Open311 clients: only a hash is stored; the key is shown once, when it is made. */
 export class Open311Keys {

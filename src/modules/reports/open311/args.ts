@@ -2,7 +2,7 @@
  * Reading GeoReport v2 arguments as the spec means them (an empty argument is an absent one, lists
  * are comma-separated, dates carry their zone), and refusing them in the spec's shape.
  */
-import type { LocalisedText } from '../../platform/errors.js';
+import type { LocalisedText } from '../../../platform/errors.js';
 
 /** A refusal in the spec's shape; its text in the client's language, like every other answer here. */
 export class Open311Error extends Error {

@@ -2,12 +2,12 @@ import fastifyFormbody from '@fastify/formbody';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import type { Database } from '../../platform/db.js';
-import { AppError, type Language, type LocalisedText } from '../../platform/errors.js';
-import { FRAMEWORK_ERRORS, type HttpApp } from '../../platform/http.js';
-import { normalisePhone } from '../identity/index.js';
-import { normaliseRegionCode } from '../regions/index.js';
-import type { Category } from './categories.js';
+import type { Database } from '../../../platform/db.js';
+import { AppError, type Language, type LocalisedText } from '../../../platform/errors.js';
+import { FRAMEWORK_ERRORS, type HttpApp } from '../../../platform/http.js';
+import { normalisePhone } from '../../identity/index.js';
+import { normaliseRegionCode } from '../../regions/index.js';
+import type { Category } from '../categories.js';
 import {
   GEOREPORT_V2_SPECIFICATION,
   o311ErrorsSchema,
@@ -26,13 +26,13 @@ import {
   type O311Attribute,
   type O311Request,
   type Open311Format,
-} from './open311-format.js';
-import { presentPublic, type PresentContext } from './present.js';
-import { invalid, list, missing, noSuchResource, Open311Error, text, w3cDate } from './open311-args.js';
-import { open311KeyRoutes, type Open311Keys } from './open311-keys.js';
-import { photosOf, publicWhere } from './queries.js';
-import type { PhotoRow, ReportRow, ReportsService } from './service.js';
-import { OPEN_STATUSES, PUBLIC_STATUSES, type ReportStatus } from './workflow.js';
+} from './format.js';
+import { presentPublic, type PresentContext } from '../present.js';
+import { invalid, list, missing, noSuchResource, Open311Error, text, w3cDate } from './args.js';
+import { open311KeyRoutes, type Open311Keys } from './keys.js';
+import { photosOf, publicWhere } from '../queries.js';
+import type { PhotoRow, ReportRow, ReportsService } from '../service.js';
+import { OPEN_STATUSES, PUBLIC_STATUSES, type ReportStatus } from '../workflow.js';
 
 /** Our states on the spec's two: someone still has to act (open), or nothing more will happen (closed). */
 export const OPEN311_STATUS: Record<ReportStatus, 'open' | 'closed'> = {

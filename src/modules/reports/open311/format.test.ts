@@ -14,8 +14,8 @@ import {
   type O311Request,
   type O311Service,
   type O311ServiceDefinition,
-} from './open311-format.js';
-import { jsonAsXmlText, xmlAsJson } from '../../../test/support/open311-xml.js';
+} from './format.js';
+import { jsonAsXmlText, xmlAsJson } from '../../../../test/support/open311-xml.js';
 
 const DECL = '<?xml version="1.0" encoding="utf-8"?>\n';
 
