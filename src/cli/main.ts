@@ -4,7 +4,7 @@ import { ConfigError, loadConfig, type Config } from '../config.js';
 import { createContext, VERSION } from '../app.js';
 import { acquireDataDirLock, DataDirLockedError, runThroughControlSocket, type CommandIO } from '../platform/control.js';
 import { terminalProgress } from '../platform/progress.js';
-import { startServer } from '../server.js';
+import { parseRoles, ROLES, RolesError, startServer, type Role } from '../server.js';
 import { runCommand } from './commands.js';
 
 /** `satukota` — one CLI for the server and for operating it. */
@@ -82,11 +82,29 @@ const program = new Command('satukota')
 program
   .command('serve', { isDefault: true })
   .description('Run the platform (HTTP API, web app, jobs); migrates, and seeds the demo city when DEMO is on')
-  .action(async () => {
+  .option('--roles <roles>', `what this node does, comma-separated: web (HTTP API, web app, live stream), worker (jobs: notifications, deadlines, sweeps); split roles need PostgreSQL`, ROLES.join(','))
+  .option('--health-port <port>', 'a worker-only node answers GET /health on this port (none without it)')
+  .action(async (opts: { roles: string; healthPort?: string }) => {
+    let roles: Role[];
+    let healthPort: number | undefined;
+    try {
+      roles = parseRoles(opts.roles);
+      if (opts.healthPort !== undefined) {
+        healthPort = Number(opts.healthPort);
+        if (!Number.isInteger(healthPort) || healthPort < 0 || healthPort > 65535) throw new RolesError(`--health-port: "${opts.healthPort}" is not a port number.`);
+        if (roles.includes('web')) throw new RolesError('--health-port is for a worker-only node: a web node answers /health on PORT.');
+      }
+    } catch (error) {
+      if (!(error instanceof RolesError)) throw error;
+      io.error(error.message);
+      process.exit(64);
+    }
     const cfg = config();
     try {
-      const server = await startServer(cfg);
-      io.print(`SatuKota ${VERSION} is running at ${server.url} (database: ${server.ctx.db.kind}, city ${cfg.cityCode})`);
+      const server = await startServer(cfg, { roles, healthPort });
+      const where = roles.includes('web') ? `at ${server.url}` : `as a worker${server.url ? `, health at ${server.url}/health` : ''}`;
+      const what = roles.length < ROLES.length ? `roles: ${roles.join(', ')}; ` : '';
+      io.print(`SatuKota ${VERSION} is running ${where} (${what}database: ${server.ctx.db.kind}, city ${cfg.cityCode})`);
       let stopping = false;
       const stop = async () => {
         if (stopping) return;
@@ -101,6 +119,10 @@ program
       if (error instanceof DataDirLockedError) {
         io.error(`${error.message}. Only one server may use a PGlite data directory.`);
         process.exit(75);
+      }
+      if (error instanceof RolesError) {
+        io.error(error.message);
+        process.exit(64);
       }
       throw error;
     }

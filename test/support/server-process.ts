@@ -35,9 +35,22 @@ export function runCli(args: string[], env: Record<string, string>): Promise<str
   });
 }
 
-/** `satukota serve` on 127.0.0.1 and a free port; resolves with its URL once it says it is running. */
-export function startServerProcess(env: Record<string, string>): Promise<{ child: ChildProcess; url: string; stop(): Promise<void> }> {
-  const child = spawn(process.execPath, [BIN, 'serve'], { cwd: ROOT, env: processEnv({ PORT: '0', HOST: '127.0.0.1', ...env }), stdio: ['ignore', 'pipe', 'pipe'] });
+export interface ServerProcess {
+  child: ChildProcess;
+  /** Where it serves; a worker-only node's /health server (with `--health-port`), or '' without one. */
+  url: string;
+  /** Everything it printed so far, stdout and stderr (notifications on the console channel among it). */
+  output(): string;
+  stop(): Promise<void>;
+}
+
+/**
+ * `satukota serve` (with `args`, e.g. `--roles=worker`) on 127.0.0.1 and a free port; resolves once it
+ * says it is running. It runs the compiled server, as `npm start` does (bin/satukota.mjs builds it first
+ * when the sources changed).
+ */
+export function startServerProcess(env: Record<string, string>, args: string[] = []): Promise<ServerProcess> {
+  const child = spawn(process.execPath, [BIN, 'serve', ...args], { cwd: ROOT, env: processEnv({ PORT: '0', HOST: '127.0.0.1', ...env }), stdio: ['ignore', 'pipe', 'pipe'] });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const stop = async () => {
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
@@ -45,10 +58,11 @@ export function startServerProcess(env: Record<string, string>): Promise<{ child
   };
   return new Promise((resolve, reject) => {
     let out = '';
+    const output = () => out;
     child.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
       out += chunk;
-      const m = out.match(/is running at (\S+)/);
-      if (m) resolve({ child, url: m[1]!, stop });
+      const m = out.match(/is running (?:at (\S+)|as a worker(?:, health at (\S+)\/health)?)/);
+      if (m) resolve({ child, url: m[1] ?? m[2] ?? '', output, stop });
     });
     child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (out += chunk));
     child.once('exit', (code) => reject(new Error(`server exited (${code}) before it was ready: ${out}`)));
