@@ -11,7 +11,8 @@ import type { channelTestResultSchema } from './modules/notifications/schema.js'
 import type { categoryViewSchema, reportClusterSchema, reportDetailSchema, timelineEntrySchema } from './modules/reports/schema.js';
 
 export type { Agency } from './modules/agencies/schema.js';
-export type { ApiErrorBody, ClaimOnMyNik, LoginBody, Me, PendingNikClaim, PrivacyNotice, RegisterBody, SessionResponse, TokenResponse } from './modules/identity/schema.js';
+export type { ApiErrorBody } from './platform/http.js';
+export type { ClaimOnMyNik, LoginBody, Me, PendingNikClaim, PrivacyNotice, RegisterBody, SessionResponse, TokenResponse } from './modules/identity/schema.js';
 export type { ChannelView, DeliveryView } from './modules/notifications/schema.js';
 export type { BoundaryImportResult, RegionNode } from './modules/regions/schema.js';
 export type { AgencyFigures, Figures, Holiday, KecamatanFigures, Open311Key, PublicReportView, ReportView, TrendDay } from './modules/reports/schema.js';

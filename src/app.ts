@@ -6,21 +6,22 @@ import { Cipher, deriveKeys, loadOrCreateSecretKey } from './platform/crypto.js'
 import { openPglite, openPostgres, type Database } from './platform/db.js';
 import { AppError } from './platform/errors.js';
 import { EventDispatcher } from './platform/events.js';
+import { LocalFileStore, type FileStore } from './platform/files.js';
 import { createHttpApp, type HttpApp } from './platform/http.js';
 import { JobRunner } from './platform/jobs.js';
 import { createLogger, type Logger } from './platform/logger.js';
 import { consoleSender, type MessageSender } from './platform/messaging.js';
 import { migrate } from './platform/migrate.js';
-import { AgenciesService, agencyRoutes } from './modules/agencies/index.js';
-import { auditRoutes, AuditTrail } from './modules/audit/index.js';
-import { ACCESS_CHANGED, identityRoutes, IdentityService, losesAccess, NikClaims, registerAuthentication, type AccessChanged, type Scope } from './modules/identity/index.js';
-import { regionRoutes, RegionsService } from './modules/regions/index.js';
-import { LocalFileStore, type FileStore } from './platform/files.js';
-import { sweepUploads, UPLOAD_SWEEP_EVERY_MS, UPLOAD_SWEEP_JOB } from './platform/uploads.js';
+import type { FeatureModule } from './platform/module.js';
 import { registerMultipart } from './platform/multipart.js';
+import { sweepUploads, UPLOAD_SWEEP_EVERY_MS, UPLOAD_SWEEP_JOB } from './platform/uploads.js';
+import { agenciesModule, type AgenciesService } from './modules/agencies/index.js';
+import { auditModule, type AuditTrail } from './modules/audit/index.js';
+import { commandModule, type LiveHub } from './modules/command/index.js';
+import { ACCESS_CHANGED, identityModule, losesAccess, type AccessChanged, type Identity, type Scope } from './modules/identity/index.js';
+import { notificationsModule, type NotificationsService } from './modules/notifications/index.js';
+import { regionsModule, type RegionsService } from './modules/regions/index.js';
 import { CategoriesService, DeadlineKeeper, exportRoutes, HolidaysService, NameDirectory, Open311Keys, open311Routes, reportRoutes, reportsLiveLayer, ReportsService, ReportStats, statsRoutes } from './modules/reports/index.js';
-import { LiveHub } from './modules/command/index.js';
-import { notificationRoutes, NotificationsService } from './modules/notifications/index.js';
 import { z } from 'zod';
 
 export const VERSION = (JSON.parse(fs.readFileSync(path.join(import.meta.dirname, '..', 'package.json'), 'utf8')) as { version: string }).version;
@@ -35,11 +36,13 @@ export interface AppContext {
   events: EventDispatcher;
   jobs: JobRunner;
   sender: MessageSender;
-  regions: RegionsService;
-  identity: IdentityService;
-  nikClaims: NikClaims;
-  agencies: AgenciesService;
   files: FileStore;
+  /** Every module, in the order its hooks and routes are registered. */
+  modules: FeatureModule[];
+  // The modules' services, for the CLI, the demo seed and tests.
+  regions: RegionsService;
+  identity: Identity;
+  agencies: AgenciesService;
   reports: ReportsService;
   notifications: NotificationsService;
   open311Keys: Open311Keys;
@@ -80,81 +83,98 @@ export async function createContext(config: Config, options: ContextOptions = {}
     throw error;
   }
   const cipher = new Cipher(keys);
-  const audit = new AuditTrail(db, keys.audit);
   const events = new EventDispatcher(db, log);
   const jobs = new JobRunner(db, log, events);
   const sender = options.sender ?? consoleSender();
-  const regions = new RegionsService(db, config.cityCode);
-  // Identity names scopes through agencies and regions; agencies find their heads through identity.
+  const files = new LocalFileStore(config.filesDir);
+
+  const audit = auditModule({ db, key: keys.audit });
+  const regions = regionsModule({ db, cityCode: config.cityCode });
+  // Identity names units through agencies and regions; agencies find their heads through identity.
   const scopeName = async (scope: Scope): Promise<string | null> => {
-    if (scope.kind === 'opd') return agencies.name(scope.code);
-    if (scope.kind === 'city') return scope.code === config.cityCode ? ((await regions.city())?.name ?? null) : null;
-    const region = await regions.get(scope.code);
+    if (scope.kind === 'opd') return agencies.service.name(scope.code);
+    if (scope.kind === 'city') return scope.code === config.cityCode ? ((await regions.service.city())?.name ?? null) : null;
+    const region = await regions.service.get(scope.code);
     const level = scope.kind === 'kecamatan' ? 'district' : 'village';
     if (region?.level !== level || !scope.code.startsWith(`${config.cityCode}.`)) return null;
     return `${scope.kind === 'kecamatan' ? 'Kecamatan' : 'Kelurahan'} ${region.name}`;
   };
-  const identity: IdentityService = new IdentityService(db, cipher, audit, sender, { argon2: config.argon2, sessionTtlHours: config.sessionTtlHours, scopeName });
-  const nikClaims = new NikClaims({
+  const identity = identityModule({ db, cipher, audit: audit.trail, sender, argon2: config.argon2, sessionTtlHours: config.sessionTtlHours, scopeName });
+  const agencies = agenciesModule({
     db,
-    cipher,
-    audit,
-    sender,
-    scopeName,
-    checkNik: (nik, birthDate) => identity.checkNik(nik, birthDate),
-    issueSetupCode: (tx, userId, phone) => identity.issueSetupCode(tx, userId, phone),
+    audit: audit.trail,
+    headOf: async (code) => {
+      const head = await identity.accounts.findOfficerHead({ kind: 'opd', code });
+      return head ? { id: head.id, name: head.name } : null;
+    },
   });
-  const agencies: AgenciesService = new AgenciesService(db, audit, async (code) => {
-    const head = await identity.findOfficerHead({ kind: 'opd', code });
-    return head ? { id: head.id, name: head.name } : null;
-  });
-  const files = new LocalFileStore(config.filesDir);
-  const holidays = new HolidaysService(db, audit, config.cityTimezone);
-  const reports = new ReportsService(db, cipher, files, new CategoriesService(db, audit), holidays, regions, new NameDirectory(db), {
+  // (reports is wired here until its split lands and it exports reportsModule like the others.)
+  const holidays = new HolidaysService(db, audit.trail, config.cityTimezone);
+  const reportsService = new ReportsService(db, cipher, files, new CategoriesService(db, audit.trail), holidays, regions.service, new NameDirectory(db), {
     cityCode: config.cityCode,
     timezone: config.cityTimezone,
     ...config.reports,
   });
-  const notifications = new NotificationsService(db, cipher, audit, log, jobs, { publicUrl: config.publicUrl });
-  notifications.subscribe(events, reports);
+  const open311Keys = new Open311Keys(db, audit.trail);
+  const deadlines = new DeadlineKeeper(db, holidays, log, config.reports.autoCloseDays);
+  const reports: FeatureModule = {
+    name: 'reports',
+    routes: (app) => {
+      reportRoutes(app, reportsService, { db, decrypt: (v) => cipher.decrypt(v) });
+      exportRoutes(app, reportsService, { db, audit: audit.trail });
+      statsRoutes(app, new ReportStats(db, reportsService.names), config.cityTimezone);
+      open311Routes(app, reportsService, open311Keys, { cityCode: config.cityCode, publicUrl: config.publicUrl, db, city: () => regions.service.city() });
+    },
+    jobs: [{ kind: 'reports.deadlines', everyMs: 60_000, run: () => deadlines.run() }],
+  };
+  const notifications = notificationsModule({ db, cipher, audit: audit.trail, log, jobs, reports: reportsService, options: { publicUrl: config.publicUrl } });
+  const command = commandModule({
+    db,
+    log,
+    layers: { 'report.': reportsLiveLayer(reportsService) },
+    accessEnd: {
+      topic: ACCESS_CHANGED,
+      ends: (payload, principal) => losesAccess(payload as unknown as AccessChanged, principal),
+      stillGranted: (principal) => identity.sessions.stillGrants(principal),
+    },
+  });
+  const platformJobs: FeatureModule = {
+    name: 'platform',
+    jobs: [{ kind: UPLOAD_SWEEP_JOB, everyMs: UPLOAD_SWEEP_EVERY_MS, run: () => sweepUploads(db, files) }],
+  };
+
+  const modules: FeatureModule[] = [identity, regions, agencies, audit, reports, notifications, command, platformJobs];
+  for (const module of modules) {
+    for (const job of module.jobs ?? []) jobs.every(job.kind, job.everyMs, async () => void (await job.run()));
+    module.subscribe?.(events);
+  }
   // Data every installation needs; skipped by `migrate`, which opens the context before the tables exist.
   if (!options.skipMigrations) {
     await holidays.ensureSeeded();
-    await notifications.ensureDefaultChannel();
+    await notifications.service.ensureDefaultChannel();
   }
-  const live = new LiveHub(db, log);
-  live.layer('report.', reportsLiveLayer(reports));
-  live.endAccessOn(ACCESS_CHANGED, (payload, principal) => losesAccess(payload as unknown as AccessChanged, principal), (principal) => identity.stillGrants(principal));
-  const deadlines = new DeadlineKeeper(db, holidays, log, config.reports.autoCloseDays);
-  jobs.every('reports.deadlines', 60_000, async () => {
-    await deadlines.run();
-  });
-  jobs.every('identity.throttle_sweep', 3600_000, () => identity.sweepThrottling());
-  jobs.every(UPLOAD_SWEEP_JOB, UPLOAD_SWEEP_EVERY_MS, async () => {
-    await sweepUploads(db, files);
-  });
   return {
     config,
     db,
     log,
     cipher,
-    audit,
+    audit: audit.trail,
     events,
     jobs,
     sender,
-    regions,
-    identity,
-    nikClaims,
-    agencies,
     files,
-    reports,
-    notifications,
-    open311Keys: new Open311Keys(db, audit),
-    live,
+    modules,
+    regions: regions.service,
+    identity,
+    agencies: agencies.service,
+    reports: reportsService,
+    notifications: notifications.service,
+    open311Keys,
+    live: command.live,
     deadlines,
     generatedSecretKeyFile,
     async close() {
-      await live.stop();
+      await command.live.stop();
       await jobs.stop();
       await db.close();
     },
@@ -187,7 +207,7 @@ export async function buildHttp(ctx: AppContext): Promise<HttpApp> {
     publicUrl: ctx.config.publicUrl,
     mapTileUrl: ctx.config.mapTiles?.url,
   });
-  registerAuthentication(app, ctx.identity);
+  for (const module of ctx.modules) module.hooks?.(app);
   await registerMultipart(app);
 
   app.get(
@@ -212,17 +232,6 @@ export async function buildHttp(ctx: AppContext): Promise<HttpApp> {
     },
     publicCity,
   );
-  identityRoutes(app, ctx.identity, ctx.nikClaims);
-  regionRoutes(app, ctx.regions);
-  agencyRoutes(app, ctx.agencies);
-  auditRoutes(app, ctx.audit);
-  reportRoutes(app, ctx.reports, { db: ctx.db, decrypt: (v) => ctx.cipher.decrypt(v) });
-  notificationRoutes(app, ctx.notifications);
-  exportRoutes(app, ctx.reports, { db: ctx.db, audit: ctx.audit });
-  statsRoutes(app, new ReportStats(ctx.db, ctx.reports.names), ctx.config.cityTimezone);
-  ctx.live.routes(app);
-  // Listening starts with the HTTP app that serves the stream (CLI commands never need it).
-  await ctx.live.start();
-  open311Routes(app, ctx.reports, ctx.open311Keys, { cityCode: ctx.config.cityCode, publicUrl: ctx.config.publicUrl, db: ctx.db, city: () => ctx.regions.city() });
+  for (const module of ctx.modules) await module.routes?.(app);
   return app;
 }

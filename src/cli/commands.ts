@@ -1,12 +1,13 @@
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
-import type { AppContext } from '../app.js';
+import { VERSION, type AppContext } from '../app.js';
+import { BackupError, createBackup, PassphraseError } from '../platform/backup.js';
 import type { CommandIO, CommandRequest } from '../platform/control.js';
 import { AppError } from '../platform/errors.js';
 import { migrate } from '../platform/migrate.js';
 import { describeDemoHistory } from '../modules/demo/reports.js';
 import { seedDemo } from '../modules/demo/seed.js';
-import { OFFICER_ROLES, type Role, type Scope } from '../modules/identity/policy.js';
+import { OFFICER_ROLES, type Role, type Scope } from '../modules/identity/index.js';
 
 /**
  * The CLI commands that touch the database, as plain functions over the app context. The same
@@ -52,7 +53,7 @@ const handlers: Record<string, Handler> = {
     const { scope, isHead } = parseScope(args.scope as string | undefined);
     if (scope?.kind === 'city') scope.code = ctx.config.cityCode;
     const password = (args.password as string | undefined) ?? randomBytes(9).toString('base64url');
-    const user = await ctx.identity.createOfficer(
+    const user = await ctx.identity.officers.createOfficer(
       { username: String(args.username), name: String(args.name), role: role as Exclude<Role, 'citizen'>, scope, isHead: isHead || Boolean(args.head), password, phone: args.phone as string | undefined },
       { id: null, label: 'cli' },
     );
@@ -100,6 +101,17 @@ const handlers: Record<string, Handler> = {
     // The key alone on the last line, so a script can take it with `tail -n 1`.
     io.print(key);
     return 0;
+  },
+
+  async backup(ctx, args, io) {
+    try {
+      await createBackup({ config: ctx.config, db: ctx.db, files: ctx.files, version: VERSION }, { file: String(args.file), passphrase: String(args.passphrase), force: Boolean(args.force) }, io);
+      return 0;
+    } catch (error) {
+      if (!(error instanceof BackupError || error instanceof PassphraseError)) throw error;
+      io.error(error.message);
+      return 1;
+    }
   },
 };
 

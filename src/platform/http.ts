@@ -4,13 +4,14 @@ import fastifyCookie from '@fastify/cookie';
 import fastifyStatic from '@fastify/static';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
-import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import {
   hasZodFastifySchemaValidationErrors,
   serializerCompiler,
   validatorCompiler,
   type ZodTypeProvider,
 } from 'fastify-type-provider-zod';
+import { z } from 'zod';
 import { AppError, languageOf, type Language, type LocalisedText } from './errors.js';
 import { rejectUnstorableInput } from './input.js';
 import { formBodyTransform, formBodyTransformObject } from './multipart.js';
@@ -25,6 +26,25 @@ declare module 'fastify' {
 }
 
 export type HttpApp = FastifyInstance<any, any, any, Logger, ZodTypeProvider>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+/** The body of every error answer (see AppError): a stable code, a message for people, details for programs. */
+export const errorSchema = z.object({
+  error: z.object({ code: z.string(), message: z.string(), details: z.record(z.string(), z.unknown()).optional() }),
+});
+export type ApiErrorBody = z.infer<typeof errorSchema>;
+
+/** Who sent a request, as far as the audit trail and the attempt counters need to know. */
+export interface RequestMeta {
+  ip?: string | undefined;
+  userAgent?: string | undefined;
+  /** The client's `sk_device` cookie: a random id naming the browser or app, not the person. */
+  device?: string | undefined;
+}
+
+/** The request's address and user agent (the device is added where a login reads its cookie). */
+export function requestMeta(request: FastifyRequest): RequestMeta {
+  return { ip: request.ip, userAgent: request.headers['user-agent'] };
+}
 
 export interface HttpOptions {
   logger: Logger;

@@ -1,5 +1,6 @@
 /**
- * The national Kemendagri (Ministry of Home Affairs) area code list.
+ * The national Kemendagri (Ministry of Home Affairs) area code list. Reference data without a
+ * database, shared by regions (the city's area tree) and identity (the kecamatan a NIK names).
  *
  * Source: the npm package `idn-area-data` 3.x, which ships the official list as CSV files
  * (provinces, regencies = kabupaten/kota, districts = kecamatan, villages = kelurahan/desa).

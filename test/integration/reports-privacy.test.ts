@@ -217,7 +217,7 @@ describeEachDatabase('report privacy', (kind) => {
     const viewers: LiveViewer[] = [];
     const sent: string[] = [];
     for (const s of Object.values(officers)) {
-      const principal = await h.ctx.identity.authenticate(/sk_session=([^;]+)/.exec(s.cookie)![1]!);
+      const principal = await h.ctx.identity.sessions.authenticate(/sk_session=([^;]+)/.exec(s.cookie)![1]!);
       expect(principal).toBeDefined();
       viewers.push({ principal, lang: 'id', send: (event, data) => sent.push(JSON.stringify({ event, data })) });
     }

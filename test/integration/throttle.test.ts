@@ -101,7 +101,7 @@ describeEachDatabase('throttling', (kind) => {
     const userId = (await h.db.one<{ id: string }>(`select id from users where username = 'admin'`)).id;
     await h.db.query(`insert into throttle_counters (key, attempts, window_started_at) values ('old', 3, now() - interval '3 days'), ('fresh', 3, now())`);
     await h.db.query(`insert into login_devices (user_id, device_hash, last_login_at) values ($1, 'old', now() - interval '181 days'), ($1, 'fresh', now())`, [userId]);
-    await h.ctx.identity.sweepThrottling();
+    await h.ctx.identity.sessions.sweepThrottling();
     expect((await h.db.query<{ key: string }>(`select key from throttle_counters where key in ('old', 'fresh')`)).map((r) => r.key)).toEqual(['fresh']);
     expect((await h.db.query<{ device_hash: string }>(`select device_hash from login_devices where device_hash in ('old', 'fresh')`)).map((r) => r.device_hash)).toEqual(['fresh']);
   });

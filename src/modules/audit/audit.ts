@@ -1,5 +1,6 @@
 import { createHmac } from 'node:crypto';
 import type { Database, Queryable } from '../../platform/db.js';
+import type { AuditEntry, AuditRecorder } from '../../platform/audit.js';
 import { constantTimeEqual } from '../../platform/crypto.js';
 
 /**
@@ -9,20 +10,6 @@ import { constantTimeEqual } from '../../platform/crypto.js';
  * re-chain it. The head (count and last hash) is kept signed in `audit_head`, so deleting the newest
  * rows is detected too. Appends lock the head row, so "previous" is well defined across nodes.
  */
-export interface AuditActor {
-  id: string | null;
-  /** Role or origin, never personal data: 'admin', 'citizen', 'cli', 'system' … */
-  label: string;
-}
-
-export interface AuditEntry {
-  actor: AuditActor;
-  action: string;
-  subject?: { type: string; id: string } | undefined;
-  ip?: string | undefined;
-  details?: Record<string, unknown> | undefined;
-}
-
 interface AuditRow {
   seq: number;
   at: Date;
@@ -50,7 +37,7 @@ export function canonicalJson(value: unknown): string {
   return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
 }
 
-export class AuditTrail {
+export class AuditTrail implements AuditRecorder {
   constructor(
     private readonly db: Database,
     private readonly key: Buffer,
@@ -75,7 +62,6 @@ export class AuditTrail {
     return createHmac('sha256', this.key).update(`audit-head:${count}:${hash}`).digest('hex');
   }
 
-  /** Appends inside the caller's transaction when given one, so the entry commits with the change. */
   async append(entry: AuditEntry, tx?: Queryable): Promise<void> {
     if (!tx) return this.db.transaction((t) => this.append(entry, t));
     await tx.query(

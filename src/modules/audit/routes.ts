@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import type { HttpApp } from '../../platform/http.js';
-import { authorize, errorSchema } from '../identity/index.js';
+import { errorSchema, type HttpApp } from '../../platform/http.js';
+import { auditPolicy } from './policy.js';
 import type { AuditTrail } from './audit.js';
 
 export function auditRoutes(app: HttpApp, audit: AuditTrail): void {
@@ -39,7 +39,7 @@ export function auditRoutes(app: HttpApp, audit: AuditTrail): void {
       },
     },
     async (request) => {
-      authorize(request.principal, 'audit.read');
+      auditPolicy.authorize(request.principal, 'audit.read');
       const q = request.query;
       const rows = await audit.list({ before: q.before, limit: q.limit, subject: q.subjectType && q.subjectId ? { type: q.subjectType, id: q.subjectId } : undefined });
       return {
@@ -58,7 +58,7 @@ export function auditRoutes(app: HttpApp, audit: AuditTrail): void {
       },
     },
     async (request) => {
-      authorize(request.principal, 'audit.read');
+      auditPolicy.authorize(request.principal, 'audit.read');
       return audit.verify();
     },
   );

@@ -118,7 +118,7 @@ export async function seedDemo(
   const citizens: PreparedCitizen[] = [];
   for (const c of DEMO_CITIZENS) {
     const pw = password();
-    citizens.push(await identity.prepareCitizen({ ...c, password: pw }));
+    citizens.push(await identity.registration.prepareCitizen({ ...c, password: pw }));
     accounts.push({ role: 'citizen', login: c.nik, password: pw, scope: '-' });
   }
   await ctx.db.transaction(async (tx) => {
@@ -129,12 +129,12 @@ export async function seedDemo(
     for (const c of DEMO_CATEGORIES) await ctx.reports.categories.create(c, system, tx);
     for (const o of officers) {
       const pw = password();
-      await identity.insertOfficer(tx, { ...o, password: pw }, system);
+      await identity.officers.insertOfficer(tx, { ...o, password: pw }, system);
       accounts.push({ role: o.role, login: o.username, password: pw, scope: scopeText(o.scope, o.isHead) });
       options.progress?.update(++done);
     }
     for (const c of citizens) {
-      await identity.insertCitizen(tx, c, { phoneVerified: true });
+      await identity.registration.insertCitizen(tx, c, { phoneVerified: true });
       options.progress?.update(++done);
     }
     await tx.query(`insert into platform_settings (key, value) values ('demo_seeded_at', to_jsonb(now()))`);

@@ -1,6 +1,6 @@
 import type { Queryable } from '../../platform/db.js';
 import { publish } from '../../platform/events.js';
-import type { Principal } from './policy.js';
+import type { Principal } from './roles.js';
 
 /**
  * A session ended (logout), or an account lost or changed its access (suspension, a role, scope or

@@ -1,28 +1,11 @@
 import { errors } from '../../platform/errors.js';
 
 /**
- * One answer to "may this user do this action on this resource?". Every route asks it; the test in
+ * (Being moved: each module's actions go to its own policy.ts; what is left here are reports' until
+ * its split lands.) One answer to "may this user do this action on this resource?". Every route asks it; the test in
  * test/integration/policy-matrix.test.ts holds the role × route matrix, and every new route adds rows.
  */
-export type Role = 'citizen' | 'admin' | 'coordinator' | 'pimpinan' | 'command' | 'officer';
-export const OFFICER_ROLES = ['admin', 'coordinator', 'pimpinan', 'command', 'officer'] as const;
-
-/** Where an officer works: the whole city, an OPD (code), a kecamatan or a kelurahan (Kemendagri code). */
-export interface Scope {
-  kind: 'city' | 'opd' | 'kecamatan' | 'kelurahan';
-  code: string;
-}
-
-export interface Principal {
-  userId: string;
-  kind: 'citizen' | 'officer';
-  role: Role;
-  scope: Scope | null;
-  isHead: boolean;
-  sessionId: string;
-  via: 'cookie' | 'bearer';
-  csrfToken: string | null;
-}
+import { CITY_WIDE_READERS, covers, type Principal, type Role } from './roles.js';
 
 export type Action =
   | 'account.read_own'
@@ -96,17 +79,6 @@ const roles =
   (...allowed: Role[]): Rule =>
   (p) =>
     allowed.includes(p.role);
-
-const CITY_WIDE_READERS: Role[] = ['admin', 'coordinator', 'pimpinan', 'command'];
-
-/**
- * A kelurahan or kecamatan scope covers an area code: its own, the areas inside it, and — for a
- * kelurahan — the kecamatan it lies in (a NIK names only the kecamatan where it was issued).
- */
-function covers(scope: Scope, area: string): boolean {
-  if (scope.kind !== 'kelurahan' && scope.kind !== 'kecamatan') return false;
-  return area === scope.code || area.startsWith(`${scope.code}.`) || (scope.kind === 'kelurahan' && scope.code.startsWith(`${area}.`));
-}
 
 function asReport(r: Resource): ReportResource | undefined {
   return r?.type === 'report' ? r : undefined;

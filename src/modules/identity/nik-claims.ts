@@ -3,12 +3,15 @@ import type { Cipher } from '../../platform/crypto.js';
 import { errors } from '../../platform/errors.js';
 import { publish } from '../../platform/events.js';
 import type { MessageSender } from '../../platform/messaging.js';
-import type { AuditTrail } from '../audit/index.js';
+import type { AuditRecorder } from '../../platform/audit.js';
+import type { RequestMeta } from '../../platform/http.js';
 import { publishAccessChanged } from './access-events.js';
 import { maskNik, type NikFacts } from './nik.js';
 import { maskPhone, normalisePhone } from './personal-data.js';
-import { authorize, can, type NikResource, type Principal, type Scope } from './policy.js';
-import { checkName, type RequestMeta } from './service.js';
+import { checkName } from './accounts.js';
+import { identityPolicy, type NikResource } from './policy.js';
+import type { Registration } from './registration.js';
+import type { Principal, Scope } from './roles.js';
 
 /**
  * The in-person NIK claim: the real owner of a NIK, confirmed with their KTP by an officer, takes it
@@ -62,10 +65,10 @@ export interface ClaimOnMyNik {
 export interface ClaimsDeps {
   db: Database;
   cipher: Cipher;
-  audit: AuditTrail;
+  audit: AuditRecorder;
   sender: MessageSender;
-  checkNik(nik: string, birthDate: string): NikFacts;
-  issueSetupCode(tx: Queryable, userId: string, phone: string): Promise<void>;
+  /** Checks the claimed NIK and texts the claimant the code that activates their account. */
+  registration: Pick<Registration, 'checkNik' | 'issueSetupCode'>;
   scopeName(scope: Scope): Promise<string | null>;
 }
 
@@ -95,9 +98,9 @@ export class NikClaims {
 
   /** An officer files a claim: settled at once within their area (201), else waiting (202). */
   async file(officer: Principal, input: ClaimInput, meta: RequestMeta): Promise<ClaimOutcome> {
-    authorize(officer, 'nik_claims.create');
+    identityPolicy.authorize(officer, 'nik_claims.create');
     const { db, cipher } = this.deps;
-    const facts = this.deps.checkNik(input.nik, input.birthDate);
+    const facts = this.deps.registration.checkNik(input.nik, input.birthDate);
     const phone = normalisePhone(input.phone);
     const name = checkName(input.name);
     const nikIndex = cipher.blindIndex('nik', facts.nik);
@@ -105,11 +108,11 @@ export class NikClaims {
       'select id, domicile_code, phone_enc from users where nik_index = $1 and nik_released_at is null',
       [nikIndex],
     );
-    const resource: NikResource = { type: 'nik', issuingKecamatan: facts.districtCode, holderDomicile: holder?.domicile_code ?? null };
+    const resource: NikResource = { issuingKecamatan: facts.districtCode, holderDomicile: holder?.domicile_code ?? null };
     const scope = officer.scope && `${officer.scope.kind}:${officer.scope.code}`;
     const sealed = { nik_enc: cipher.encrypt(facts.nik), name_enc: cipher.encrypt(name), phone_enc: cipher.encrypt(phone), birth_date_enc: cipher.encrypt(facts.birthDate) };
 
-    const settleNow = can(officer, 'nik_claims.complete', resource);
+    const settleNow = identityPolicy.can(officer, 'nik_claims.complete', resource);
     let outcome: ClaimCompleted | { claimId: string };
     try {
       outcome = await db.transaction(async (tx) => {
@@ -161,7 +164,7 @@ export class NikClaims {
 
   /** Claims waiting for the coordinator, oldest first. */
   async pending(viewer: Principal): Promise<PendingClaim[]> {
-    authorize(viewer, 'nik_claims.list');
+    identityPolicy.authorize(viewer, 'nik_claims.list');
     const { cipher } = this.deps;
     const rows = await this.deps.db.query<ClaimRow>(`select * from nik_claims where status = 'pending' order by created_at limit 200`);
     return Promise.all(
@@ -184,7 +187,7 @@ export class NikClaims {
 
   /** The coordinator settles a waiting claim as if the officer had been of the NIK's area. */
   async approve(coordinator: Principal, claimId: string, note: string | undefined, meta: RequestMeta): Promise<ClaimCompleted> {
-    authorize(coordinator, 'nik_claims.decide');
+    identityPolicy.authorize(coordinator, 'nik_claims.decide');
     let formerHolderPhone: string | null = null;
     let nik = '';
     const outcome = await this.deps.db.transaction(async (tx) => {
@@ -200,7 +203,7 @@ export class NikClaims {
   }
 
   async reject(coordinator: Principal, claimId: string, reason: string, meta: RequestMeta): Promise<void> {
-    authorize(coordinator, 'nik_claims.decide');
+    identityPolicy.authorize(coordinator, 'nik_claims.decide');
     await this.deps.db.transaction(async (tx) => {
       const claim = await this.lockPending(tx, claimId);
       await tx.query(`update nik_claims set status = 'rejected', decided_by = $2, decided_at = now(), decision_note = $3 where id = $1`, [claim.id, coordinator.userId, reason]);
@@ -236,7 +239,7 @@ export class NikClaims {
   async object(citizen: Principal, claimId: string, text: string, meta: RequestMeta): Promise<void> {
     const claim = await this.deps.db.maybeOne<ClaimRow>('select * from nik_claims where id = $1', [claimId]);
     // Someone else's claim is as unknown to a citizen as a claim that does not exist.
-    if (!claim || !can(citizen, 'nik_claims.object', { type: 'nik_claim', holderUserId: claim.holder_user_id })) throw claimNotFound();
+    if (!claim || !identityPolicy.can(citizen, 'nik_claims.object', { holderUserId: claim.holder_user_id })) throw claimNotFound();
     if (claim.status !== 'pending') throw claimDecided();
     await this.deps.db.transaction(async (tx) => {
       // Decided meanwhile: the objection comes too late, and says so.
@@ -276,7 +279,7 @@ export class NikClaims {
       [claim.nik_index, claim.nik_enc, cipher.blindIndex('phone', phone), claim.phone_enc, claim.name_enc, claim.birth_date_enc, claim.sex, domicile],
     );
     await tx.query(`update nik_claims set status = 'completed', claimant_user_id = $2, suspended_user_id = $3 where id = $1`, [claim.id, user.id, holder?.id ?? null]);
-    await this.deps.issueSetupCode(tx, user.id, phone);
+    await this.deps.registration.issueSetupCode(tx, user.id, phone);
     await this.deps.audit.append(
       {
         actor: { id: actor.userId, label: actor.role },

@@ -14,7 +14,7 @@
  * Any Indonesian NIK is valid, not only one city's. `validateNik` never throws.
  * All date arithmetic is done on UTC calendar dates.
  */
-import { districtFromNikDigits, province, regency } from '../regions/kemendagri.js';
+import { districtFromNikDigits, province, regency } from '../../shared/kemendagri.js';
 
 export type NikErrorCode =
   | 'nik_required'

@@ -2,12 +2,13 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { constantTimeEqual, randomToken } from '../../platform/crypto.js';
 import { AppError, errors } from '../../platform/errors.js';
-import type { HttpApp } from '../../platform/http.js';
-import { authorize, type Action, type Principal } from './policy.js';
+import { errorSchema, requestMeta, type HttpApp, type RequestMeta } from '../../platform/http.js';
+import type { Identity } from './identity.js';
+import { identityPolicy } from './policy.js';
+import type { Principal } from './roles.js';
 import { privacyNotice } from './privacy-notice.js';
 import {
   createOfficerBody,
-  errorSchema,
   loginBody,
   meSchema,
   claimOnMyNik,
@@ -22,8 +23,8 @@ import {
   tokenResponse,
   updateOfficerBody,
 } from './schema.js';
-import type { IdentityService, RequestMeta, SessionIssued } from './service.js';
 import type { NikClaims } from './nik-claims.js';
+import type { Sessions, SessionIssued } from './sessions.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -36,8 +37,11 @@ declare module 'fastify' {
      * Every other write needs a session before its body is read.
      */
     anonymous?: boolean;
-    /** An action checked, without a resource, before a large body is read (only for role-only rules). */
-    authorizeBeforeBody?: Action;
+    /**
+     * A check before a large body is read (only for rules on the role, e.g. `(p) => policy.authorize(p,
+     * 'regions.import')`): throws 401/403 as the policy does.
+     */
+    authorizeBeforeBody?: (principal: Principal | undefined) => void;
   }
 }
 
@@ -48,32 +52,28 @@ export const DEVICE_COOKIE = 'sk_device';
 const DEVICE_COOKIE_DAYS = 365;
 const UNSAFE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
-export function requestMeta(request: FastifyRequest): RequestMeta {
-  return { ip: request.ip, userAgent: request.headers['user-agent'] };
-}
-
 /**
  * Authentication for every request: a bearer token or the session cookie becomes `request.principal`.
  * Cookie-authenticated writes must echo the session's CSRF token in X-CSRF-Token (double submit).
  */
-export function registerAuthentication(app: HttpApp, identity: IdentityService): void {
+export function registerAuthentication(app: HttpApp, sessions: Sessions): void {
   app.decorateRequest('principal', undefined);
   // On arrival, before the body is read: an anonymous or forged request costs no parsing, and learns
   // nothing about the body it sent.
   app.addHook('onRequest', async (request) => {
-    request.principal = await principalOf(request, identity);
+    request.principal = await principalOf(request, sessions);
     const config = request.routeOptions.config;
     if (request.principal === undefined && UNSAFE_METHODS.has(request.method) && !request.is404 && config.anonymous !== true) throw errors.unauthenticated();
-    if (config.authorizeBeforeBody) authorize(request.principal, config.authorizeBeforeBody);
+    config.authorizeBeforeBody?.(request.principal);
   });
 }
 
-async function principalOf(request: FastifyRequest, identity: IdentityService): Promise<Principal | undefined> {
+async function principalOf(request: FastifyRequest, sessions: Sessions): Promise<Principal | undefined> {
   const header = request.headers.authorization;
   const bearer = header?.match(/^Bearer\s+(.+)$/i)?.[1];
   const token = bearer ?? request.cookies[SESSION_COOKIE];
   if (!token) return undefined;
-  const principal = await identity.authenticate(token);
+  const principal = await sessions.authenticate(token);
   if (!principal) {
     if (bearer) throw new AppError(401, 'invalid_token', { id: 'Token tidak valid atau kedaluwarsa.', en: 'The token is invalid or has expired.' });
     return undefined; // a stale cookie is simply no session
@@ -108,7 +108,8 @@ function setSessionCookies(request: FastifyRequest, reply: FastifyReply, session
 
 const errorResponses = { 400: errorSchema, 401: errorSchema, 403: errorSchema, 404: errorSchema, 409: errorSchema, 429: errorSchema };
 
-export function identityRoutes(app: HttpApp, identity: IdentityService, claims: NikClaims): void {
+export function identityRoutes(app: HttpApp, identity: Identity): void {
+  const { accounts, sessions, registration, officers, nikClaims: claims } = identity;
   const tags = ['identity'];
 
   app.get('/api/v1/privacy-notice', { schema: { tags, summary: 'The privacy notice a citizen accepts when registering', response: { 200: privacyNoticeSchema } } }, async (request) =>
@@ -122,7 +123,7 @@ export function identityRoutes(app: HttpApp, identity: IdentityService, claims: 
       schema: { tags, summary: 'Register a citizen with NIK; logs in and sends a phone verification code', body: registerBody, response: { 201: sessionResponse, ...errorResponses } },
     },
     async (request, reply) => {
-      const session = await identity.register(request.body, requestMeta(request));
+      const session = await registration.register(request.body, requestMeta(request));
       setSessionCookies(request, reply, session);
       return reply.status(201).send({ user: session.user, csrfToken: session.csrfToken });
     },
@@ -133,7 +134,7 @@ export function identityRoutes(app: HttpApp, identity: IdentityService, claims: 
     { config: { anonymous: true }, schema: { tags, summary: 'Log in (browser): sets the session cookie', body: loginBody, response: { 200: sessionResponse, ...errorResponses } } },
     async (request, reply) => {
       const meta = loginMeta(request);
-      const session = await identity.login(request.body.login, request.body.password, 'cookie', meta);
+      const session = await sessions.login(request.body.login, request.body.password, 'cookie', meta);
       setDeviceCookie(request, reply, meta.device);
       setSessionCookies(request, reply, session);
       return { user: session.user, csrfToken: session.csrfToken };
@@ -145,14 +146,14 @@ export function identityRoutes(app: HttpApp, identity: IdentityService, claims: 
     { config: { anonymous: true }, schema: { tags, summary: 'Log in (API client): returns a bearer token', body: loginBody, response: { 200: tokenResponse, ...errorResponses } } },
     async (request) => {
       // API clients get no cookie; one that keeps the cookie of an earlier login counts as that device.
-      const session = await identity.login(request.body.login, request.body.password, 'bearer', loginMeta(request));
+      const session = await sessions.login(request.body.login, request.body.password, 'bearer', loginMeta(request));
       return { token: session.token, expiresAt: session.expiresAt.toISOString() };
     },
   );
 
   app.post('/api/v1/auth/logout', { schema: { tags, summary: 'End the current session', response: { 204: z.null(), ...errorResponses } } }, async (request, reply) => {
-    const principal = authorize(request.principal, 'account.read_own');
-    await identity.logout(principal);
+    const principal = identityPolicy.authorize(request.principal, 'account.read_own');
+    await sessions.logout(principal);
     reply.clearCookie(SESSION_COOKIE, { path: '/' }).clearCookie(CSRF_COOKIE, { path: '/' });
     return reply.status(204).send(null);
   });
@@ -161,14 +162,14 @@ export function identityRoutes(app: HttpApp, identity: IdentityService, claims: 
     '/api/v1/auth/phone/verify',
     { schema: { tags, summary: 'Verify the phone with the one-time code', body: z.object({ code: z.string().max(10) }), response: { 200: z.object({ user: meSchema }), ...errorResponses } } },
     async (request) => {
-      const principal = authorize(request.principal, 'account.read_own');
-      return { user: await identity.verifyPhone(principal.userId, request.body.code) };
+      const principal = identityPolicy.authorize(request.principal, 'account.read_own');
+      return { user: await registration.verifyPhone(principal.userId, request.body.code) };
     },
   );
 
   app.post('/api/v1/auth/phone/resend', { schema: { tags, summary: 'Send a new phone verification code', response: { 202: z.object({ sent: z.boolean() }), ...errorResponses } } }, async (request, reply) => {
-    const principal = authorize(request.principal, 'account.read_own');
-    await identity.resendPhoneCode(principal.userId);
+    const principal = identityPolicy.authorize(request.principal, 'account.read_own');
+    await registration.resendPhoneCode(principal.userId);
     return reply.status(202).send({ sent: true });
   });
 
@@ -184,23 +185,23 @@ export function identityRoutes(app: HttpApp, identity: IdentityService, claims: 
       },
     },
     async (request, reply) => {
-      const session = await identity.completeSetup(request.body, requestMeta(request));
+      const session = await registration.completeSetup(request.body, requestMeta(request));
       setSessionCookies(request, reply, session);
       return { user: session.user, csrfToken: session.csrfToken };
     },
   );
 
   app.get('/api/v1/me', { schema: { tags, summary: 'The logged-in account (NIK and phone masked)', response: { 200: z.object({ user: meSchema }), ...errorResponses } } }, async (request) => {
-    const principal = authorize(request.principal, 'account.read_own');
-    return { user: await identity.me(principal.userId) };
+    const principal = identityPolicy.authorize(request.principal, 'account.read_own');
+    return { user: await accounts.me(principal.userId) };
   });
 
   app.get(
     '/api/v1/me/personal-data',
     { schema: { tags, summary: 'Your own personal data, unmasked (the reveal is audited)', response: { 200: personalDataSchema, ...errorResponses } } },
     async (request) => {
-      const principal = authorize(request.principal, 'account.reveal_own');
-      return identity.revealPersonalData(principal, principal.userId, requestMeta(request));
+      const principal = identityPolicy.authorize(request.principal, 'account.reveal_own');
+      return accounts.revealPersonalData(principal, principal.userId, requestMeta(request));
     },
   );
 
@@ -220,8 +221,8 @@ export function identityRoutes(app: HttpApp, identity: IdentityService, claims: 
       },
     },
     async (request) => {
-      authorize(request.principal, 'users.list');
-      const users = await identity.listUsers(request.query);
+      identityPolicy.authorize(request.principal, 'users.list');
+      const users = await accounts.list(request.query);
       return { users, nextCursor: users.length === request.query.limit ? (users.at(-1)?.id ?? null) : null };
     },
   );
@@ -230,8 +231,8 @@ export function identityRoutes(app: HttpApp, identity: IdentityService, claims: 
     '/api/v1/users',
     { schema: { tags, summary: 'Create an officer account (admin)', body: createOfficerBody, response: { 201: z.object({ user: meSchema }), ...errorResponses } } },
     async (request, reply) => {
-      const principal = authorize(request.principal, 'users.create');
-      const user = await identity.createOfficer(request.body, { id: principal.userId, label: principal.role });
+      const principal = identityPolicy.authorize(request.principal, 'users.create');
+      const user = await officers.createOfficer(request.body, { id: principal.userId, label: principal.role });
       return reply.status(201).send({ user });
     },
   );
@@ -242,8 +243,8 @@ export function identityRoutes(app: HttpApp, identity: IdentityService, claims: 
       schema: { tags, summary: "Change an officer's role, scope, head flag or status (admin; audited)", params: z.object({ id: z.uuid() }), body: updateOfficerBody, response: { 200: z.object({ user: meSchema }), ...errorResponses } },
     },
     async (request) => {
-      const principal = authorize(request.principal, 'users.update', { type: 'user', id: request.params.id });
-      return { user: await identity.updateOfficer(request.params.id, request.body, principal, requestMeta(request)) };
+      const principal = identityPolicy.authorize(request.principal, 'users.update');
+      return { user: await officers.updateOfficer(request.params.id, request.body, principal, requestMeta(request)) };
     },
   );
 
@@ -251,8 +252,8 @@ export function identityRoutes(app: HttpApp, identity: IdentityService, claims: 
     '/api/v1/users/:id/personal-data',
     { schema: { tags, summary: "A person's unmasked personal data (admin; every reveal is audited)", params: z.object({ id: z.uuid() }), response: { 200: personalDataSchema, ...errorResponses } } },
     async (request) => {
-      const principal = authorize(request.principal, 'users.reveal_personal_data', { type: 'user', id: request.params.id });
-      return identity.revealPersonalData(principal, request.params.id, requestMeta(request));
+      const principal = identityPolicy.authorize(request.principal, 'users.reveal_personal_data');
+      return accounts.revealPersonalData(principal, request.params.id, requestMeta(request));
     },
   );
 
@@ -277,7 +278,7 @@ function nikClaimRoutes(app: HttpApp, claims: NikClaims): void {
       },
     },
     async (request, reply) => {
-      const principal = authorize(request.principal, 'nik_claims.create');
+      const principal = identityPolicy.authorize(request.principal, 'nik_claims.create');
       const outcome = await claims.file(principal, request.body, requestMeta(request));
       return reply.status(outcome.status === 'completed' ? 201 : 202).send(outcome);
     },
@@ -286,7 +287,7 @@ function nikClaimRoutes(app: HttpApp, claims: NikClaims): void {
   app.get(
     '/api/v1/identity/nik-claims',
     { schema: { tags, summary: 'NIK claims waiting for a decision, with any objection of the holder (coordinator)', response: { 200: z.object({ claims: z.array(pendingNikClaim) }), ...errorResponses } } },
-    async (request) => ({ claims: await claims.pending(authorize(request.principal, 'nik_claims.list')) }),
+    async (request) => ({ claims: await claims.pending(identityPolicy.authorize(request.principal, 'nik_claims.list')) }),
   );
 
   app.post(
@@ -294,7 +295,7 @@ function nikClaimRoutes(app: HttpApp, claims: NikClaims): void {
     {
       schema: { tags, summary: 'Approve a waiting NIK claim (coordinator): settles it as the officer of the area would', params: claimId, body: z.object({ note: z.string().max(500).optional() }), response: { 200: nikClaimCompleted, ...errorResponses } },
     },
-    async (request) => claims.approve(authorize(request.principal, 'nik_claims.decide'), request.params.id, request.body.note, requestMeta(request)),
+    async (request) => claims.approve(identityPolicy.authorize(request.principal, 'nik_claims.decide'), request.params.id, request.body.note, requestMeta(request)),
   );
 
   app.post(
@@ -303,7 +304,7 @@ function nikClaimRoutes(app: HttpApp, claims: NikClaims): void {
       schema: { tags, summary: 'Reject a waiting NIK claim (coordinator)', params: claimId, body: z.object({ reason: z.string().trim().min(3).max(500) }), response: { 204: z.null(), ...errorResponses } },
     },
     async (request, reply) => {
-      await claims.reject(authorize(request.principal, 'nik_claims.decide'), request.params.id, request.body.reason, requestMeta(request));
+      await claims.reject(identityPolicy.authorize(request.principal, 'nik_claims.decide'), request.params.id, request.body.reason, requestMeta(request));
       return reply.status(204).send(null);
     },
   );
@@ -311,7 +312,7 @@ function nikClaimRoutes(app: HttpApp, claims: NikClaims): void {
   app.get(
     '/api/v1/me/nik-claims',
     { schema: { tags, summary: 'Claims filed on the NIK this account holds', response: { 200: z.object({ claims: z.array(claimOnMyNik) }), ...errorResponses } } },
-    async (request) => ({ claims: await claims.onMyNik(authorize(request.principal, 'account.read_own')) }),
+    async (request) => ({ claims: await claims.onMyNik(identityPolicy.authorize(request.principal, 'account.read_own')) }),
   );
 
   app.post(
@@ -326,7 +327,7 @@ function nikClaimRoutes(app: HttpApp, claims: NikClaims): void {
       },
     },
     async (request, reply) => {
-      await claims.object(authorize(request.principal, 'account.read_own'), request.params.id, request.body.text, requestMeta(request));
+      await claims.object(identityPolicy.authorize(request.principal, 'account.read_own'), request.params.id, request.body.text, requestMeta(request));
       return reply.status(204).send(null);
     },
   );

@@ -1,10 +1,5 @@
 import { z } from 'zod';
-import { OFFICER_ROLES } from './policy.js';
-
-export const errorSchema = z.object({
-  error: z.object({ code: z.string(), message: z.string(), details: z.record(z.string(), z.unknown()).optional() }),
-});
-export type ApiErrorBody = z.infer<typeof errorSchema>;
+import { OFFICER_ROLES } from './roles.js';
 
 export const scopeSchema = z.object({
   kind: z.enum(['city', 'opd', 'kecamatan', 'kelurahan']),

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import type { HttpApp } from '../../platform/http.js';
-import { authorize, errorSchema, requestMeta } from '../identity/index.js';
+import { errorSchema, requestMeta, type HttpApp } from '../../platform/http.js';
+import { notificationsPolicy } from './policy.js';
 import { consoleConfigSchema, smtpConfigSchema, webhookConfigSchema } from './channels.js';
 import { channelSchema, channelTestResultSchema, deliverySchema, SECRET_MASK } from './schema.js';
 import type { NotificationsService } from './service.js';
@@ -29,7 +29,7 @@ export function notificationRoutes(app: HttpApp, notifications: NotificationsSer
   const tags = ['notifications'];
   const errs = { 400: errorSchema, 401: errorSchema, 403: errorSchema, 404: errorSchema, 409: errorSchema };
   const admin = (request: Parameters<typeof requestMeta>[0]) => {
-    const p = authorize(request.principal, 'notifications.configure');
+    const p = notificationsPolicy.authorize(request.principal, 'notifications.configure');
     return { actor: { id: p.userId, label: p.role }, ip: requestMeta(request).ip };
   };
 

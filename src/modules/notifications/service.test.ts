@@ -6,7 +6,7 @@ import { EventDispatcher, publish } from '../../platform/events.js';
 import { JobRunner } from '../../platform/jobs.js';
 import { createLogger } from '../../platform/logger.js';
 import { migrate } from '../../platform/migrate.js';
-import { AuditTrail } from '../audit/index.js';
+import { auditModule } from '../audit/index.js';
 import type { ReportRow } from '../reports/index.js';
 import type { ChannelAdapter, OutgoingMessage } from './channels.js';
 import { DELIVER_JOB, MAX_ATTEMPTS, NotificationsService, type ReportsLookup } from './service.js';
@@ -70,7 +70,7 @@ describe('NotificationsService', () => {
     db = await openPglite();
     await migrate(db);
     jobs = new JobRunner(db, log);
-    service = new NotificationsService(db, cipher, new AuditTrail(db, keys.audit), log, jobs, {
+    service = new NotificationsService(db, cipher, auditModule({ db, key: keys.audit }).trail, log, jobs, {
       publicUrl: 'https://satukota.example.id/',
       adapters: { console: consoleA, webhook: webhookA, smtp: smtpA },
     });

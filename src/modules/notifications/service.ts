@@ -4,7 +4,7 @@ import { errors } from '../../platform/errors.js';
 import type { EventDispatcher, OutboxEvent } from '../../platform/events.js';
 import { enqueue, type JobRunner } from '../../platform/jobs.js';
 import type { Logger } from '../../platform/logger.js';
-import type { AuditActor, AuditTrail } from '../audit/index.js';
+import type { AuditActor, AuditRecorder } from '../../platform/audit.js';
 import { normalisePhone } from '../identity/index.js';
 import { statusName, type Contact, type HandlerKind, type ReportRow, type ReportStatus, type TransitionAction } from '../reports/index.js';
 import {
@@ -148,7 +148,7 @@ export class NotificationsService {
   constructor(
     private readonly db: Database,
     private readonly cipher: Cipher,
-    private readonly audit: AuditTrail,
+    private readonly audit: AuditRecorder,
     private readonly log: Logger,
     jobs?: JobRunner,
     options: NotificationsOptions = {},

@@ -4,8 +4,8 @@ import { z } from 'zod';
 import { sendEncoded } from '../../platform/encoded.js';
 import { errors } from '../../platform/errors.js';
 import { bodyTooLarge } from './geojson-stream.js';
-import type { HttpApp } from '../../platform/http.js';
-import { errorSchema } from '../identity/index.js';
+import { errorSchema, type HttpApp } from '../../platform/http.js';
+import { regionsPolicy } from './policy.js';
 import { boundaryImportResultSchema, regionNodeSchema } from './schema.js';
 import type { RegionsService } from './service.js';
 
@@ -60,7 +60,7 @@ export function regionRoutes(app: HttpApp, regions: RegionsService): void {
     upload.post(
       '/api/v1/regions/boundaries',
       {
-        config: { authorizeBeforeBody: 'regions.import' },
+        config: { authorizeBeforeBody: (principal) => regionsPolicy.authorize(principal, 'regions.import') },
         // The body is a stream here; its schema is for the OpenAPI document (the import checks it).
         validatorCompiler: (route) => (route.httpPart === 'body' ? (value: unknown) => ({ value }) : validatorCompiler(route as never)),
         schema: {

@@ -5,7 +5,7 @@ import type { Database, Queryable } from '../../platform/db.js';
 import { encodeJson, type EncodedDocument } from '../../platform/encoded.js';
 import { errors } from '../../platform/errors.js';
 import type { Progress } from '../../platform/progress.js';
-import { regencyArea, villageKind } from './kemendagri.js';
+import { regencyArea, villageKind } from '../../shared/kemendagri.js';
 import { bboxOf, geometryContains, normaliseGeometry, validateAreaGeometry, type AreaGeometry } from '../../shared/geometry.js';
 import { readFeatureCollection } from './geojson-stream.js';
 import type { BoundaryImportResult, RegionNode } from './schema.js';
