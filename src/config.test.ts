@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from './config.js';
+import { ConfigError, configVariables, loadConfig } from './config.js';
 
 describe('config', () => {
   it('has working defaults: PGlite under ./data, Kota Cilegon, demo on', () => {
@@ -67,6 +67,61 @@ describe('config', () => {
       expect(problem, value).toMatch(/number of proxies/);
       expect(problem, value).toMatch(/CIDR/);
     }
+  });
+
+  it('keeps the files on local disk unless S3_URL is set, and then reads the S3 settings', () => {
+    expect(loadConfig({}).s3).toBeNull();
+    const c = loadConfig({ S3_URL: 'http://minio.internal:9000', S3_BUCKET: 'satukota-cilegon', S3_ACCESS_KEY_ID: 'satukota', S3_SECRET_ACCESS_KEY: 'rahasia-panjang' });
+    expect(c.s3).toEqual({
+      url: 'http://minio.internal:9000',
+      bucket: 'satukota-cilegon',
+      accessKeyId: 'satukota',
+      secretAccessKey: 'rahasia-panjang',
+      region: 'us-east-1',
+      forcePathStyle: true,
+    });
+    expect(loadConfig({ S3_URL: 'https://s3.ap-southeast-3.amazonaws.com', S3_BUCKET: 'b12', S3_ACCESS_KEY_ID: 'k', S3_SECRET_ACCESS_KEY: 's', S3_REGION: 'ap-southeast-3', S3_FORCE_PATH_STYLE: 'false' }).s3).toMatchObject({
+      region: 'ap-southeast-3',
+      forcePathStyle: false,
+    });
+  });
+
+  it('lists every S3 variable that S3_URL needs and is missing, together with the other problems', () => {
+    let error: unknown;
+    try {
+      loadConfig({ S3_URL: 'http://minio.internal:9000', S3_ACCESS_KEY_ID: 'satukota', PORT: 'eighty' });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).problems).toEqual([
+      'PORT: must be a number',
+      'S3_BUCKET: is required with S3_URL',
+      'S3_SECRET_ACCESS_KEY: is required with S3_URL',
+    ]);
+  });
+
+  it('refuses S3 settings without S3_URL (the files would quietly stay on one node\'s disk) and malformed S3 values', () => {
+    expect(() => loadConfig({ S3_BUCKET: 'satukota', S3_ACCESS_KEY_ID: 'k' })).toThrow('S3_URL: is required with S3_BUCKET, S3_ACCESS_KEY_ID');
+    let error: unknown;
+    try {
+      loadConfig({ S3_URL: 'minio:9000', S3_BUCKET: 'Foto_Warga', S3_ACCESS_KEY_ID: 'k', S3_SECRET_ACCESS_KEY: 's', S3_FORCE_PATH_STYLE: 'kadang' });
+    } catch (e) {
+      error = e;
+    }
+    const problems = (error as ConfigError).problems;
+    expect(problems.map((p) => p.split(':')[0])).toEqual(['S3_URL', 'S3_BUCKET', 'S3_FORCE_PATH_STYLE']);
+  });
+
+  it('documents every variable on its schema, with the default the README shows', () => {
+    const variables = configVariables();
+    expect(variables.map((v) => v.name)).toEqual(expect.arrayContaining(['PORT', 'DATABASE_URL', 'S3_URL', 'S3_BUCKET', 'S3_ACCESS_KEY_ID', 'S3_SECRET_ACCESS_KEY', 'S3_REGION', 'S3_FORCE_PATH_STYLE']));
+    for (const v of variables) expect(v.description.length, v.name).toBeGreaterThan(5);
+    const byName = new Map(variables.map((v) => [v.name, v]));
+    expect(byName.get('PORT')?.shownDefault).toBe('`3000`');
+    expect(byName.get('SESSION_TTL_HOURS')?.shownDefault).toBe('`336`');
+    expect(byName.get('DATABASE_URL')?.shownDefault).toBe('unset');
+    expect(byName.get('FILES_DIR')?.shownDefault).toBe('`DATA_DIR/files`');
   });
 
   it('treats empty variables as unset', () => {
