@@ -128,6 +128,40 @@ export class Accounts {
     return Promise.all(rows.map((r) => this.present(r)));
   }
 
+  /** The active officers working in a unit (a kelurahan, kecamatan or OPD), by id. */
+  async officersOf(scope: Scope): Promise<string[]> {
+    const rows = await this.db.query<{ id: string }>(
+      `select id from users where kind = 'officer' and status = 'active' and scope_kind = $1 and scope_code = $2 order by id`,
+      [scope.kind, scope.code],
+    );
+    return rows.map((r) => r.id);
+  }
+
+  /** The active accounts with a role (e.g. every coordinator), by id. */
+  async withRole(role: Role): Promise<string[]> {
+    const rows = await this.db.query<{ id: string }>(`select id from users where role = $1 and status = 'active' order by id`, [role]);
+    return rows.map((r) => r.id);
+  }
+
+  /** Phone and e-mail of accounts that are not suspended (others are left out), decrypted, for sending messages. */
+  async reachable(userIds: readonly string[], q: Queryable = this.db): Promise<Map<string, Reachable>> {
+    const found = new Map<string, Reachable>();
+    if (userIds.length === 0) return found;
+    const rows = await q.query<{ id: string; kind: string; phone_enc: string | null; email_enc: string | null }>(
+      `select id, kind, phone_enc, email_enc from users where id = any($1::uuid[]) and status <> 'suspended'`,
+      [userIds],
+    );
+    for (const r of rows) found.set(r.id, { phone: this.cipher.decryptOptional(r.phone_enc), email: this.cipher.decryptOptional(r.email_enc), isOfficer: r.kind === 'officer' });
+    return found;
+  }
+
+  /** Whether these accounts are officers, by id (unknown ids are left out). */
+  async kindsOf(userIds: readonly string[], q: Queryable = this.db): Promise<Map<string, 'citizen' | 'officer'>> {
+    if (userIds.length === 0) return new Map();
+    const rows = await q.query<{ id: string; kind: 'citizen' | 'officer' }>('select id, kind from users where id = any($1::uuid[])', [userIds]);
+    return new Map(rows.map((r) => [r.id, r.kind]));
+  }
+
   /** The active head of a unit (an OPD's kepala dinas, a lurah), if one is recorded. */
   async findOfficerHead(scope: Scope): Promise<Me | undefined> {
     const row = await this.db.maybeOne<UserRow>(
@@ -136,6 +170,13 @@ export class Accounts {
     );
     return row && this.present(row);
   }
+}
+
+/** How a person is reached, decrypted: for notifications only (never shown). */
+export interface Reachable {
+  phone: string | null;
+  email: string | null;
+  isOfficer: boolean;
 }
 
 export function checkName(name: string): string {

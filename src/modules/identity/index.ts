@@ -8,7 +8,7 @@ import { createIdentity, type Identity, type IdentityDeps } from './identity.js'
 import { identityRoutes, registerAuthentication } from './routes.js';
 
 export { ACCESS_CHANGED, losesAccess, type AccessChanged } from './access-events.js';
-export type { Me } from './accounts.js';
+export type { Me, Reachable } from './accounts.js';
 export type { Identity } from './identity.js';
 export type { OfficerInput } from './officers.js';
 export { maskPhone, normalisePhone } from './personal-data.js';
