@@ -6,7 +6,7 @@ import { Cipher, deriveKeys, loadOrCreateSecretKey } from './platform/crypto.js'
 import { openPglite, openPostgres, type Database } from './platform/db.js';
 import { AppError } from './platform/errors.js';
 import { EventDispatcher } from './platform/events.js';
-import { LocalFileStore, type FileStore } from './platform/files.js';
+import { openFileStore, type FileStore } from './platform/files.js';
 import { createHttpApp, type HttpApp } from './platform/http.js';
 import { JobRunner } from './platform/jobs.js';
 import { createLogger, type Logger } from './platform/logger.js';
@@ -86,7 +86,7 @@ export async function createContext(config: Config, options: ContextOptions = {}
   const events = new EventDispatcher(db, log);
   const jobs = new JobRunner(db, log, events);
   const sender = options.sender ?? consoleSender();
-  const files = new LocalFileStore(config.filesDir);
+  const files = await openFileStore(config);
 
   const audit = auditModule({ db, key: keys.audit });
   const regions = regionsModule({ db, cityCode: config.cityCode });

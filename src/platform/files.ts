@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import { type FileHandle, mkdir, open, opendir, rename, rm, stat, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
+import type { Config } from '../config.js';
 
 /**
  * Where uploaded files (report photos, exports, backups) live. Keys are relative paths such as
@@ -269,4 +270,15 @@ export class LocalFileStore implements FileStore {
       }
     }
   }
+}
+
+/**
+ * The node's file store: the S3-compatible object store when S3_URL is set (its bucket checked now, a
+ * ConfigError naming the variable otherwise), else the local disk under FILES_DIR.
+ */
+export async function openFileStore(config: Pick<Config, 's3' | 'filesDir'>): Promise<FileStore> {
+  if (!config.s3) return new LocalFileStore(config.filesDir);
+  // The AWS SDK loads only on nodes that use it.
+  const { S3FileStore } = await import('./s3-files.js');
+  return S3FileStore.open(config.s3);
 }
