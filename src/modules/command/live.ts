@@ -1,8 +1,8 @@
 import type { ServerResponse } from 'node:http';
 import type { Database } from '../../platform/db.js';
-import type { Language } from '../../platform/errors.js';
 import { LIVE_CHANNEL } from '../../platform/events.js';
 import type { HttpApp } from '../../platform/http.js';
+import type { LiveEvent, LiveLayer as PlatformLiveLayer, LiveViewer as PlatformLiveViewer } from '../../platform/live.js';
 import type { Logger } from '../../platform/logger.js';
 import type { Principal } from '../identity/index.js';
 
@@ -13,19 +13,8 @@ import type { Principal } from '../identity/index.js';
  * topic (reports today; agency feeds and sensors later register their own layers), with the same
  * rules as the API: a viewer never learns through the stream what the API would not show them.
  */
-export interface LiveViewer {
-  readonly principal: Principal | undefined;
-  readonly lang: Language;
-  send(event: string, data: unknown): void;
-}
-
-export interface LiveEvent {
-  topic: string;
-  payload?: Record<string, unknown>;
-}
-
-/** Sends what each viewer may see of one event (or nothing). */
-export type LiveLayer = (event: LiveEvent, viewers: readonly LiveViewer[]) => Promise<void>;
+export type LiveViewer = PlatformLiveViewer<Principal>;
+export type LiveLayer = PlatformLiveLayer<Principal>;
 
 /** Whether an event ends the access a viewer's stream was opened with (a logout, a suspension …). */
 export type AccessEnd = (payload: Record<string, unknown>, principal: Principal) => boolean;
