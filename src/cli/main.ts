@@ -1,8 +1,10 @@
 import path from 'node:path';
 import { Command, Option } from 'commander';
-import { ConfigError, loadConfig, type Config } from '../config.js';
+import { ConfigError, loadConfig, readEnvironment, type Config } from '../config.js';
 import { createContext, VERSION } from '../app.js';
+import { obtainPassphrase, PassphraseError, restoreBackup } from '../platform/backup.js';
 import { acquireDataDirLock, DataDirLockedError, runThroughControlSocket, type CommandIO } from '../platform/control.js';
+import { openFileStore } from '../platform/files.js';
 import { terminalProgress } from '../platform/progress.js';
 import { parseRoles, ROLES, RolesError, startServer, type Role } from '../server.js';
 import { runCommand } from './commands.js';
@@ -185,5 +187,55 @@ open311
   .argument('<name>', 'who the key is for, e.g. "Aplikasi mitra"')
   .description('Make an API key; it is printed on the last line, once')
   .action((name: string) => runDatabaseCommand('open311 key create', { name }));
+
+/** The backup passphrase from SATUKOTA_BACKUP_PASSPHRASE or the terminal; a clear refusal otherwise. */
+async function backupPassphrase(forNewBackup: boolean): Promise<string> {
+  try {
+    return await obtainPassphrase({ forNewBackup });
+  } catch (error) {
+    if (!(error instanceof PassphraseError)) throw error;
+    io.error(error.message);
+    process.exit(1);
+  }
+}
+
+program
+  .command('backup')
+  .description('Write the database, the files and the keys to one file encrypted with a passphrase (SATUKOTA_BACKUP_PASSPHRASE, or asked); runs beside a running server')
+  .argument('<file>', 'the backup file to write (written whole or not at all)')
+  .option('--force', 'replace an existing file')
+  .action(async (file: string, opts: { force?: boolean }) =>
+    runDatabaseCommand('backup', { file: path.resolve(file), force: opts.force ?? false, passphrase: await backupPassphrase(true) }),
+  );
+
+program
+  .command('restore')
+  .description('Restore a backup into an empty installation (stop the server first); the whole file is checked before anything changes')
+  .argument('<file>', 'the backup file')
+  .option('--force', 'empty a database and file store that are not empty, then restore')
+  .option('--verify-only', 'check the passphrase and every byte of the file; change nothing')
+  .action(async (file: string, opts: { force?: boolean; verifyOnly?: boolean }) => {
+    const passphrase = await backupPassphrase(false);
+    const code = await restoreBackup(
+      {
+        file,
+        passphrase,
+        force: opts.force ?? false,
+        verifyOnly: opts.verifyOnly ?? false,
+        env: readEnvironment(),
+        openFileStore,
+        async checkInstallation(cfg, out) {
+          const ctx = await createContext({ ...cfg, logLevel: 'warn' });
+          try {
+            return (await runCommand(ctx, { command: 'audit verify', args: {} }, out)) === 0;
+          } finally {
+            await ctx.close();
+          }
+        },
+      },
+      io,
+    );
+    process.exit(code);
+  });
 
 await program.parseAsync(process.argv);

@@ -33,7 +33,8 @@ export interface RestoreOptions {
   verifyOnly: boolean;
   /** The environment the configuration is read from (readEnvironment()). */
   env: Record<string, string | undefined>;
-  openFileStore(config: Config): FileStore;
+  /** The configured file store (local disk or S3). */
+  openFileStore(config: Config): Promise<FileStore>;
   /** Opens the restored installation as a server would (newer migrations run) and verifies its audit chain. */
   checkInstallation(config: Config, io: CommandIO): Promise<boolean>;
 }
@@ -65,7 +66,7 @@ export async function restoreBackup(options: RestoreOptions, io: CommandIO): Pro
     const migrations = migrationsFor(manifest);
     const lock = config.database.kind === 'pglite' ? lockDataDir(config) : undefined;
     try {
-      const files = options.openFileStore(config);
+      const files = await options.openFileStore(config);
       await prepareEmptyTarget(config, files, keys, options.force, io);
       const db = await openTarget(config);
       try {
@@ -87,7 +88,7 @@ export async function restoreBackup(options: RestoreOptions, io: CommandIO): Pro
       io.error(`${error.message} Nothing was restored.`);
       return 1;
     }
-    if (error instanceof BackupError) {
+    if (error instanceof BackupError || error instanceof ConfigError) {
       io.error(error.message);
       return 1;
     }
