@@ -2,29 +2,82 @@
  * A city's worth of reports for the 1M benchmarks: a fresh PostgreSQL database with the demo city
  * seeded, then N reports over two years, every kelurahan and category, in realistic states.
  */
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import pg from 'pg';
 import { createContext, type AppContext } from '../src/app.js';
 import { loadConfig } from '../src/config.js';
 import { seedDemo } from '../src/modules/demo/seed.js';
-import { createDatabase, PASSWORD, SECRET } from './support.js';
+import { ADMIN_URL, createDatabase, PASSWORD, SECRET } from './support.js';
+
+/**
+ * With BENCH_TEMPLATE=1 the generated city is kept as a template database named by N and a hash of
+ * the migrations, the seed and this generator, and later runs copy it (seconds instead of minutes per
+ * million). Drop the templates with BENCH_TEMPLATE=drop (any run of a benchmark that generates a city).
+ */
+const TEMPLATE = process.env.BENCH_TEMPLATE ?? '';
+
+function templateName(n: number): string {
+  const root = path.join(import.meta.dirname, '..');
+  const hash = createHash('sha256');
+  const migrations = path.join(root, 'src/platform/migrations');
+  for (const file of fs.readdirSync(migrations).sort()) hash.update(file).update(fs.readFileSync(path.join(migrations, file)));
+  hash.update(fs.readFileSync(path.join(root, 'src/modules/demo/seed.ts'))).update(GENERATE);
+  return `satukota_bench_city_${n}_${hash.digest('hex').slice(0, 10)}`;
+}
+
+async function admin<T>(fn: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: ADMIN_URL });
+  await client.connect();
+  try {
+    return await fn(client);
+  } finally {
+    await client.end();
+  }
+}
+
+async function dropTemplates(): Promise<void> {
+  await admin(async (client) => {
+    const { rows } = await client.query<{ datname: string }>(`select datname from pg_database where datname like 'satukota\\_bench\\_city\\_%'`);
+    for (const { datname } of rows) {
+      await client.query(`alter database ${datname} is_template false`);
+      await client.query(`drop database ${datname} with (force)`);
+      process.stderr.write(`dropped template ${datname}\n`);
+    }
+  });
+}
 
 export async function cityWithReports(prefix: string, n: number): Promise<{ ctx: AppContext; url: string; close(): Promise<void>; drop(): Promise<void> }> {
-  const database = await createDatabase(prefix);
+  if (TEMPLATE === 'drop') await dropTemplates();
+  const template = TEMPLATE === '1' ? templateName(n) : undefined;
+  const exists = template ? await admin(async (c) => (await c.query('select 1 from pg_database where datname = $1', [template])).rowCount === 1) : false;
+  const database = await createDatabase(prefix, exists ? template : undefined);
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'satukota-bench-'));
   const config = loadConfig({ DATABASE_URL: database.url, SATUKOTA_SECRET_KEY: SECRET, DATA_DIR: dataDir, DEMO_PASSWORD: PASSWORD, ARGON2_MEMORY_KIB: '4096', ARGON2_TIME_COST: '1', LOG_LEVEL: 'warn' });
-  const ctx = await createContext(config);
-  await seedDemo(ctx, { reports: false });
-  const started = performance.now();
-  const chunk = 100_000;
-  for (let done = 0; done < n; done += chunk) {
-    await ctx.db.query(GENERATE, [Math.min(chunk, n - done), done, n]);
-    process.stderr.write(`\rgenerated ${Math.min(n, done + chunk).toLocaleString('en')} reports`);
+  let ctx = await createContext(config);
+  if (exists) {
+    process.stderr.write(`copied ${n.toLocaleString('en')} reports from template ${template}\n`);
+  } else {
+    await seedDemo(ctx, { reports: false });
+    const started = performance.now();
+    const chunk = 100_000;
+    for (let done = 0; done < n; done += chunk) {
+      await ctx.db.query(GENERATE, [Math.min(chunk, n - done), done, n]);
+      process.stderr.write(`\rgenerated ${Math.min(n, done + chunk).toLocaleString('en')} reports`);
+    }
+    // As autovacuum would have left a live database: statistics, visibility map and hint bits set.
+    await ctx.db.query('vacuum (analyze) reports');
+    process.stderr.write(` in ${((performance.now() - started) / 1000).toFixed(0)} s\n`);
+    if (template) {
+      // A template must have no connections while it is copied.
+      await ctx.close();
+      await admin((c) => c.query(`create database ${template} template ${database.name}`));
+      process.stderr.write(`kept as template ${template}\n`);
+      ctx = await createContext(config);
+    }
   }
-  // As autovacuum would have left a live database: statistics, visibility map and hint bits set.
-  await ctx.db.query('vacuum (analyze) reports');
-  process.stderr.write(` in ${((performance.now() - started) / 1000).toFixed(0)} s\n`);
   let closed = false;
   const close = async () => {
     if (closed) return;

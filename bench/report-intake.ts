@@ -1,15 +1,23 @@
 /**
  * Report intake against PostgreSQL: citizens submit reports over HTTP at concurrency 32 to a real
  * server process; then, in the same run, a raw node-postgres pool executes the same SQL transaction
- * the service runs (number, report, timeline entry, outbox event) at the same concurrency. Prints
+ * the service runs (number, report, timeline entry, idempotency key, outbox event with its NOTIFY),
+ * captured from the service itself (bench/capture.ts), at the same concurrency. Prints
  * reports/s, p50/p99 and the ratio (goal ≥ 0.5), and a second figure with one photo per report.
  *
  * Run: npx tsx bench/report-intake.ts   (BENCH_DATABASE_URL, N, N_PHOTO, CONCURRENCY to change)
  */
 import { randomUUID } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import pg from 'pg';
 import sharp from 'sharp';
-import { createDatabase, line, PASSWORD, request, runConcurrent, startServerProcess } from './support.js';
+import { buildHttp, createContext } from '../src/app.js';
+import { loadConfig } from '../src/config.js';
+import { openPostgres } from '../src/platform/db.js';
+import { recordingDatabase, replay, substitute, type Statement } from './capture.js';
+import { createDatabase, line, PASSWORD, request, runConcurrent, SECRET, startServerProcess } from './support.js';
 
 const N = Number(process.env.N ?? 3000);
 const N_PHOTO = Number(process.env.N_PHOTO ?? 300);
@@ -21,6 +29,42 @@ const POINTS = [
   { lat: -6.03932, lng: 106.0674 },
 ];
 const CATEGORIES = ['sampah', 'lampu-jalan', 'drainase', 'parkir-liar'];
+
+/**
+ * One submission per category through the real route, in this process, on the benchmark's database:
+ * the statements of each submission's transaction (the one that inserts the report), with the report
+ * id and idempotency key they carry, to be replayed with new ones.
+ */
+async function captureIntake(url: string, token: string): Promise<(Statement[] & { reportId: string; idempotencyKey: string })[]> {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'satukota-bench-capture-'));
+  const config = loadConfig({ DATABASE_URL: url, SATUKOTA_SECRET_KEY: SECRET, DATA_DIR: dataDir, LOG_LEVEL: 'warn', WEB_DIST_DIR: path.join(dataDir, 'no-web') });
+  const recording = recordingDatabase(await openPostgres(url, { max: 2 }));
+  const ctx = await createContext(config, { db: recording.db, skipMigrations: true });
+  const app = await buildHttp(ctx);
+  try {
+    const captured: (Statement[] & { reportId: string; idempotencyKey: string })[] = [];
+    for (const [i, categoryCode] of CATEGORIES.entries()) {
+      const p = POINTS[i % POINTS.length]!;
+      const idempotencyKey = randomUUID();
+      recording.transactions.length = 0;
+      const res = await app.inject({
+        method: 'POST',
+        url: '/api/v1/reports',
+        headers: { authorization: `Bearer ${token}`, 'idempotency-key': idempotencyKey },
+        payload: { categoryCode, description: `Laporan uji beban (contoh ${i}), mohon ditindaklanjuti.`, lat: p.lat, lng: p.lng, privacy: 'public' },
+      });
+      if (res.statusCode !== 201) throw new Error(`capture: ${res.statusCode} ${res.body}`);
+      const intake = recording.transactions.filter((t) => t.some((s) => /^\s*insert into reports\b/i.test(s.sql)));
+      if (intake.length !== 1) throw new Error(`capture: expected one transaction inserting the report, got ${intake.length}`);
+      captured.push(Object.assign(intake[0]!, { reportId: (res.json() as { report: { id: string } }).report.id, idempotencyKey }));
+    }
+    return captured;
+  } finally {
+    await app.close();
+    await ctx.close();
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  }
+}
 
 const database = await createDatabase('satukota_bench_intake');
 const server = await startServerProcess(database.url);
@@ -45,28 +89,17 @@ try {
   const app = await runConcurrent(N, CONCURRENCY, submit);
   const appRate = line('HTTP POST /api/v1/reports (no photo)', app);
 
-  // The same transaction, straight from a pool of 32 connections: the ceiling of this database.
+  // The same transaction, straight from a pool of 32 connections: the ceiling of this database. Its
+  // statements are not written here but captured from the service itself (one submission per category,
+  // through the real route in this process), then replayed with a new report id and idempotency key.
+  const captured = await captureIntake(database.url, tokens[0]!);
+  console.log(`raw side: ${captured[0]!.length} statements captured from the service: ${captured[0]!.map((s) => s.sql.replace(/\s+/g, ' ').slice(0, 38)).join(' | ')}`);
   const pool = new pg.Pool({ connectionString: database.url, max: CONCURRENCY });
-  const ids = await pool.query<{ id: string }>(`select id from users where kind = 'citizen' limit 1`);
-  const reporter = ids.rows[0]!.id;
   const raw = async (i: number) => {
+    const statements = captured[i % captured.length]!;
     const client = await pool.connect();
     try {
-      const p = POINTS[i % POINTS.length]!;
-      const id = randomUUID();
-      await client.query('begin');
-      await client.query(
-        `insert into reports (id, number, tracking_no, category_code, description, lat, lng, location, kelurahan_code, kecamatan_code, answers, privacy, channel, reporter_id,
-           status, emergency, priority, agency_code, handler_kind, handler_code, due_at, warn_at, next_escalation_at, submitted_at, updated_at)
-         select $1, s.n, 'RAW-' || s.n, $2, $3, $4, $5, point($5, $4), '36.72.07.1001', '36.72.07', '{}', 'public', 'web', $6, 'submitted', false, 0, 'dlh', 'kelurahan', '36.72.07.1001',
-           now() + interval '1 day', now() + interval '12 hours', now() + interval '1 day', now(), now()
-         from (select nextval('report_number_seq') as n) s returning *`,
-        [id, CATEGORIES[i % CATEGORIES.length], `Laporan uji beban nomor ${i}.`, p.lat, p.lng, reporter],
-      );
-      await client.query(`insert into report_events (report_id, kind, to_status, actor_id, actor_role, visibility, data) values ($1, 'status', 'submitted', $2, 'citizen', 'public', '{}')`, [id, reporter]);
-      await client.query(`insert into report_idempotency (owner, key, request_hash, report_id) values ($1, $2, 'x', $3)`, [reporter, randomUUID(), id]);
-      await client.query(`insert into outbox (topic, payload) values ('bench.raw', $1)`, [JSON.stringify({ reportId: id })]);
-      await client.query('commit');
+      await replay(client, substitute(statements, new Map([[statements.reportId, randomUUID()], [statements.idempotencyKey, randomUUID()]])));
     } finally {
       client.release();
     }

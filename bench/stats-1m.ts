@@ -3,7 +3,7 @@
  * PostgreSQL: p50 and p95 of the summary, the per-OPD table and a map bounding-box query
  * (clustered on the server). Goal: p95 < 100 ms. Run: npx tsx bench/stats-1m.ts  (N to change)
  */
-import type { Principal } from '../src/modules/identity/policy.js';
+import type { Principal } from '../src/modules/identity/index.js';
 import { ReportStats } from '../src/modules/reports/stats.js';
 import { cityWithReports } from './generate.js';
 import { percentile } from './support.js';

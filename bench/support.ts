@@ -13,11 +13,12 @@ export const ADMIN_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@
 export const SECRET = 'bench-secret-key-0123456789abcdef0123456789';
 export const PASSWORD = 'bench-password-1';
 
-export async function createDatabase(prefix: string): Promise<{ name: string; url: string; drop(): Promise<void> }> {
+/** A new empty database, or a copy of `template`. */
+export async function createDatabase(prefix: string, template?: string): Promise<{ name: string; url: string; drop(): Promise<void> }> {
   const name = `${prefix}_${randomBytes(4).toString('hex')}`;
   const admin = new pg.Client({ connectionString: ADMIN_URL });
   await admin.connect();
-  await admin.query(`create database ${name}`);
+  await admin.query(`create database ${name}${template ? ` template ${template}` : ''}`);
   await admin.end();
   const url = new URL(ADMIN_URL);
   url.pathname = `/${name}`;
