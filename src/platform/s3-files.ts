@@ -14,7 +14,7 @@ import { assertContentTypeMatches, assertValidKey, assertValidPrefix, contentTyp
 
 /**
  * The file store on an S3-compatible object store (MinIO, Ceph, a cloud's S3), so that several nodes
- * share one set of files. Bodies stream both ways: a put holds at most PART_SIZE × (UPLOAD_QUEUE + 1)
+ * share one set of files. Bodies stream both ways: a put holds about PART_SIZE × (UPLOAD_QUEUE + 1)
  * bytes, a get one socket buffer. Phones never reach the bucket: the platform authorises each download
  * and streams it through (a city's object store usually sits on an internal network).
  */
@@ -32,8 +32,11 @@ export interface S3Settings {
 
 /** S3's smallest multipart part; larger puts go up in parts of this size. */
 export const PART_SIZE = 5 * 1024 * 1024;
-/** Parts uploaded at once: with one part being filled, a put holds at most three parts in memory. */
-export const UPLOAD_QUEUE = 2;
+/**
+ * Parts uploaded at once. One: a put then holds one part and its copy as it is assembled (~10 MB),
+ * whatever the file's size; several exports at once stay cheap. More would only help over long links.
+ */
+export const UPLOAD_QUEUE = 1;
 
 const statusOf = (error: unknown) => (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
 const isNotFound = (error: unknown) => statusOf(error) === 404 || (error instanceof S3ServiceException && ['NoSuchKey', 'NotFound'].includes(error.name));

@@ -1,12 +1,14 @@
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import S3rver from 's3rver';
+import { createInterface } from 'node:readline';
 
 /**
  * A real S3-compatible server for tests: s3rver (an npm dev dependency, so nothing to install) on an
- * ephemeral loopback port, storing into a temporary directory removed by stop(). It runs inside the
- * test's process; server processes a test starts reach it through env().
+ * ephemeral loopback port, storing into a temporary directory that stop() removes. It runs in a process
+ * of its own (s3-server.mjs), so that its buffers do not count in a test's memory figures and a busy
+ * test process does not stall server processes that share it; it ends with the test process.
  */
 export interface TestS3 {
   /** The endpoint, e.g. http://127.0.0.1:41234. */
@@ -15,9 +17,9 @@ export interface TestS3 {
   bucket: string;
   accessKeyId: string;
   secretAccessKey: string;
-  /** The directory s3rver stores into (objects are files below it, with metadata beside them). */
+  /** The directory s3rver stores into: bucket/key._S3rver_object holds an object's bytes. */
   directory: string;
-  /** The environment variables that point a SatuKota node at this server and bucket. */
+  /** The environment variables that point a SatuKota node at this server and a bucket (the first by default). */
   env(bucket?: string): Record<string, string>;
   stop(): Promise<void>;
 }
@@ -25,21 +27,26 @@ export interface TestS3 {
 /** s3rver's one built-in account. */
 const ACCESS_KEY_ID = 'S3RVER';
 const SECRET_ACCESS_KEY = 'S3RVER';
+const SERVER_SCRIPT = path.join(import.meta.dirname, 's3-server.mjs');
 
 export async function startS3(options: { buckets?: string[] } = {}): Promise<TestS3> {
   const buckets = options.buckets ?? ['satukota'];
   const directory = fs.mkdtempSync(path.join(os.tmpdir(), 'satukota-s3-'));
-  const server = new S3rver({
-    address: '127.0.0.1',
-    port: 0,
-    silent: true,
-    directory,
-    // Path-style only: bucket names are never read from the Host header.
-    vhostBuckets: false,
-    configureBuckets: buckets.map((name) => ({ name, configs: [] })),
-  });
-  const address = await server.run();
-  const url = `http://127.0.0.1:${address.port}`;
+  const child = spawn(process.execPath, [SERVER_SCRIPT, directory, ...buckets], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  let port: number;
+  try {
+    port = await new Promise<number>((resolve, reject) => {
+      child.once('error', reject);
+      child.once('exit', (code) => reject(new Error(`s3rver exited (${code}) before it listened`)));
+      createInterface({ input: child.stdout! }).once('line', (line) => resolve((JSON.parse(line) as { port: number }).port));
+    });
+  } catch (error) {
+    child.kill();
+    fs.rmSync(directory, { recursive: true, force: true });
+    throw error;
+  }
+  const url = `http://127.0.0.1:${port}`;
   return {
     url,
     bucket: buckets[0]!,
@@ -55,7 +62,8 @@ export async function startS3(options: { buckets?: string[] } = {}): Promise<Tes
       S3_FORCE_PATH_STYLE: 'true',
     }),
     async stop() {
-      await server.close();
+      child.stdin!.end();
+      await exited;
       fs.rmSync(directory, { recursive: true, force: true });
     },
   };
