@@ -2,12 +2,13 @@
 // city's KPIs, the OPD league table, the kecamatan table, a live map, the latest reports (server-sent
 // events) and a 30-day trend.
 import { lazy, Suspense, useCallback, useEffect, useRef, useState } from 'react';
-import type { AgencyFigures, KecamatanFigures, PublicReportView, ReportView, TrendDay } from '@api';
+import type { AgencyFigures, KecamatanFigures, ReportView, TrendDay } from '@api';
 import { ApiError, request, type City } from '../api';
 import { setLang, useI18n } from '../i18n';
+import { useLiveEvents, type LiveReport } from '../live';
 import { useSession } from '../session';
 import { CommandMap } from './CommandMap';
-import type { LiveReport } from './layers';
+import type { LivePoint } from './layers';
 import { loadDashboard, loadTrend, worstFirst, type Dashboard } from './data';
 import { useCommandStrings, type CommandStrings } from './strings';
 import './command.css';
@@ -67,7 +68,7 @@ interface LiveItem {
   fresh: boolean;
 }
 
-function toItem(r: ReportView | PublicReportView, fresh: boolean): LiveItem {
+function toItem(r: LiveReport, fresh: boolean): LiveItem {
   const officer = 'emergency' in r;
   return {
     id: r.id,
@@ -89,12 +90,12 @@ function Board({ city, s }: { city: City; s: CommandStrings }) {
   const [trend, setTrend] = useState<TrendDay[]>([]);
   const [failed, setFailed] = useState(false);
   const [items, setItems] = useState<LiveItem[]>([]);
-  const [connected, setConnected] = useState(false);
   const [tick, setTick] = useState(0);
-  const [live, setLive] = useState<LiveReport | null>(null);
+  const [live, setLive] = useState<LivePoint | null>(null);
   const debounce = useRef<number | undefined>(undefined);
   /** Every report id seen (list or stream), to tell a new report from a change. */
   const known = useRef(new Set<string>());
+  const mounted = useRef(false);
 
   // Figures, tables and trend: on load, on every `tick`.
   useEffect(() => {
@@ -134,13 +135,12 @@ function Board({ city, s }: { city: City; s: CommandStrings }) {
     };
   }, []);
 
-  // The latest reports, then the live stream.
-  useEffect(() => {
-    let alive = true;
-    const loadLatest = () =>
+  // The latest reports: on load, and after the live stream was down.
+  const loadLatest = useCallback(
+    () =>
       request<{ reports: ReportView[] }>('GET', `/reports?sort=newest&limit=${MAX_LIVE}`).then(
         (r) => {
-          if (!alive) return;
+          if (!mounted.current) return;
           r.reports.forEach((x) => known.current.add(x.id));
           setItems((current) => {
             // Merged with what arrived live meanwhile, newest first.
@@ -150,51 +150,40 @@ function Board({ city, s }: { city: City; s: CommandStrings }) {
           });
         },
         () => undefined,
-      );
-    loadLatest();
-
-    const es = new EventSource('/api/v1/live', { withCredentials: true });
-    es.onopen = () => setConnected(true);
-    es.onerror = () => setConnected(false);
-    let hellos = 0;
-    es.addEventListener('hello', () => {
-      setConnected(true);
-      // After a reconnection, catch up with what happened while the stream was down.
-      if (hellos++ > 0) {
-        loadLatest();
-        scheduleRefresh();
-      }
-    });
-    es.addEventListener('report', (ev) => {
-      let data: { topic?: string; report?: ReportView | PublicReportView };
-      try {
-        data = JSON.parse((ev as MessageEvent<string>).data) as typeof data;
-      } catch {
-        return;
-      }
-      const report = data.report;
-      if (report && typeof report.trackingNo === 'string') {
-        const isNew = !known.current.has(report.id);
-        known.current.add(report.id);
-        if (report.location) {
-          setLive({ id: report.id, trackingNo: report.trackingNo, ...report.location, emergency: 'emergency' in report && report.emergency, isNew });
-        }
-        setItems((current) => {
-          const existing = current.find((i) => i.id === report.id);
-          if (!existing) window.setTimeout(() => setItems((cur) => cur.map((i) => (i.id === report.id ? { ...i, fresh: false } : i))), FRESH_MS);
-          const item = toItem(report, !existing);
-          // A new report goes on top; a change keeps its place.
-          if (existing) return current.map((i) => (i.id === report.id ? { ...item, fresh: i.fresh } : i));
-          return [item, ...current].slice(0, MAX_LIVE);
-        });
-      }
-      scheduleRefresh();
-    });
+      ),
+    [],
+  );
+  useEffect(() => {
+    mounted.current = true;
+    void loadLatest();
     return () => {
-      alive = false;
-      es.close();
+      mounted.current = false;
     };
-  }, [scheduleRefresh]);
+  }, [loadLatest]);
+
+  const connected = useLiveEvents({
+    onReport: (report) => {
+      const isNew = !known.current.has(report.id);
+      known.current.add(report.id);
+      if (report.location) {
+        setLive({ id: report.id, trackingNo: report.trackingNo, ...report.location, emergency: 'emergency' in report && report.emergency, isNew });
+      }
+      setItems((current) => {
+        const existing = current.find((i) => i.id === report.id);
+        if (!existing) window.setTimeout(() => setItems((cur) => cur.map((i) => (i.id === report.id ? { ...i, fresh: false } : i))), FRESH_MS);
+        const item = toItem(report, !existing);
+        // A new report goes on top; a change keeps its place.
+        if (existing) return current.map((i) => (i.id === report.id ? { ...item, fresh: i.fresh } : i));
+        return [item, ...current].slice(0, MAX_LIVE);
+      });
+      scheduleRefresh();
+    },
+    // Catch up with what happened while the stream was down.
+    onReconnect: () => {
+      void loadLatest();
+      scheduleRefresh();
+    },
+  });
 
   return (
     <main className="cc" id="main">

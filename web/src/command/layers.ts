@@ -14,7 +14,7 @@ export interface LayerContext {
 }
 
 /** What the map is told of a report from the live stream. */
-export interface LiveReport {
+export interface LivePoint {
   id: string;
   trackingNo: string;
   lat: number;
@@ -30,7 +30,7 @@ export interface LayerInstance {
   /** Reload this layer's data for the current view (map moved, live event arrived). */
   refresh?: () => void | Promise<void>;
   /** A report arrived on the live stream (new or changed). */
-  onReport?: (r: LiveReport) => void;
+  onReport?: (r: LivePoint) => void;
   dispose?: () => void;
 }
 

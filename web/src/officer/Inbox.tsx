@@ -3,7 +3,7 @@
 import { useEffect, useId, useMemo, useState, type FormEvent } from 'react';
 import type { ReportView } from '@api';
 import { ApiError, request } from '../api';
-import { isOfficerView, useLiveReports } from '../live';
+import { isOfficerView, useLiveEvents } from '../live';
 import { Link, navigate, useLocation } from '../router';
 import { Alert, PageTitle, Spinner } from '../ui';
 import { Badges, formatDateTime, StatusPill, useAgencies, useCategories, useKecamatan } from './shared';
@@ -44,7 +44,7 @@ export function Inbox() {
   // rows do not jump under the officer's pointer.
   const [arrived, setArrived] = useState<ReadonlySet<string>>(new Set());
 
-  const live = useLiveReports({
+  const live = useLiveEvents({
     onReport: (report) => {
       if (!isOfficerView(report)) return;
       if (page?.reports.some((r) => r.id === report.id)) setPage((p) => p && { ...p, reports: p.reports.map((r) => (r.id === report.id ? report : r)) });
