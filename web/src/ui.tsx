@@ -122,3 +122,47 @@ export function Redirect({ to }: { to: string }) {
   useEffect(() => navigate(to, { replace: true }), [to]);
   return null;
 }
+
+/** One step of a report's timeline, worded by the page (each area says it in its own terms). */
+export interface TimelineStep {
+  id: number;
+  title: string;
+  /** Beside the title, e.g. "internal". */
+  badge?: ReactNode;
+  /** Who took the step. */
+  actor: string;
+  at: string;
+  /** `at` as the page shows it (its locale, the city's zone). */
+  atText: string;
+  /** Shown under the step, each in a box: the note, the dispatch target … */
+  notes: string[];
+  /** A comment, or an officers-only (internal) step: marked apart from status changes. */
+  kind?: 'comment' | 'internal';
+}
+
+/**
+ * A report's timeline for the citizen's and the officer's detail pages. `area` adds that area's class
+ * names (`ct-tl`, `of-tl` …) beside the shared ones, as hooks for its pages and their tests.
+ */
+export function Timeline({ steps, area }: { steps: TimelineStep[]; area: 'ct' | 'of' }) {
+  return (
+    <ol className={`timeline ${area}-timeline`}>
+      {steps.map((e) => (
+        <li key={e.id} className={`timeline-step ${area}-tl` + (e.kind === 'internal' ? ' is-internal' : e.kind === 'comment' ? ' is-comment' : '')}>
+          <div className="timeline-head">
+            <strong>{e.title}</strong>
+            {e.badge}
+          </div>
+          <div className="timeline-sub">
+            {e.actor} · <time dateTime={e.at}>{e.atText}</time>
+          </div>
+          {e.notes.map((note, i) => (
+            <p key={i} className={`timeline-note ${area}-tl-note`}>
+              {note}
+            </p>
+          ))}
+        </li>
+      ))}
+    </ol>
+  );
+}

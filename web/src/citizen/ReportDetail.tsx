@@ -6,7 +6,7 @@ import { ApiError, request } from '../api';
 import { useI18n } from '../i18n';
 import { Link } from '../router';
 import { RoleGate } from '../RoleGate';
-import { Alert, PageTitle, Spinner } from '../ui';
+import { Alert, PageTitle, Spinner, Timeline, type TimelineStep } from '../ui';
 import { formatDate, StatusBadge } from './status';
 import { Icon } from './icons';
 import { useCitizenStrings } from './strings';
@@ -84,7 +84,19 @@ function DetailView({ trackingNo }: { trackingNo: string }) {
     }
   }
 
-  const timeline = [...data.timeline].filter((t) => !t.internal).sort((a, b) => b.at.localeCompare(a.at) || b.id - a.id);
+  // Newest first; a citizen never sees officers' internal notes.
+  const timeline: TimelineStep[] = [...data.timeline]
+    .filter((t) => !t.internal)
+    .sort((a, b) => b.at.localeCompare(a.at) || b.id - a.id)
+    .map((t) => ({
+      id: t.id,
+      title: t.toStatus ? (s.statusNames[t.toStatus] ?? t.toStatus) : t.kind === 'comment' ? s.commented : t.kind,
+      actor: t.actor,
+      at: t.at,
+      atText: formatDate(t.at, lang),
+      notes: t.note ? [t.note] : [],
+      kind: t.kind === 'comment' ? 'comment' : undefined,
+    }));
 
   return (
     <section className="ct">
@@ -218,20 +230,7 @@ function DetailView({ trackingNo }: { trackingNo: string }) {
       )}
 
       <h2 className="ct-h2">{s.timeline}</h2>
-      <ol className="ct-timeline">
-        {timeline.map((t) => (
-          <li key={t.id} className={'ct-tl ct-tl--' + (t.kind === 'comment' ? 'comment' : 'status')}>
-            <p className="ct-tl-head">
-              <strong>{t.toStatus ? (s.statusNames[t.toStatus] ?? t.toStatus) : t.kind === 'comment' ? s.commented : t.kind}</strong>
-              <span className="ct-tl-actor"> · {t.actor}</span>
-            </p>
-            <p className="ct-tl-at">
-              <time dateTime={t.at}>{formatDate(t.at, lang)}</time>
-            </p>
-            {t.note && <p className="ct-tl-note">{t.note}</p>}
-          </li>
-        ))}
-      </ol>
+      <Timeline area="ct" steps={timeline} />
 
       {r.canComment && (
         <form className="card ct-card" onSubmit={(e) => void sendComment(e)}>

@@ -5,7 +5,7 @@ import type { ReportDetailView, ReportView, TimelineEntry } from '@api';
 import { ApiError, request } from '../api';
 import { Link } from '../router';
 import { useSession } from '../session';
-import { Alert, PageTitle, Spinner } from '../ui';
+import { Alert, PageTitle, Spinner, Timeline, type TimelineStep } from '../ui';
 import { ReportMap } from './ReportMap';
 import { Badges, formatDateTime, StatusPill, useAgencies, useCategories, useKecamatan } from './shared';
 import { useOfficerStrings, type OfficerStrings } from './strings';
@@ -102,7 +102,7 @@ export function ReportDetail({ trackingNo }: { trackingNo: string }) {
 
           {r.photos.length > 0 && <Photos report={r} s={s} onChanged={() => void load()} />}
 
-          <Timeline data={data} s={s} lang={lang} />
+          <ReportTimeline data={data} s={s} lang={lang} />
 
           {(r.canComment || r.canNote) && <Comments report={r} s={s} onSent={() => void load()} />}
         </div>
@@ -273,7 +273,7 @@ function Photos({ report: r, s, onChanged }: { report: ReportView; s: OfficerStr
   );
 }
 
-function Timeline({ data, s, lang }: { data: ReportDetailView; s: OfficerStrings; lang: 'id' | 'en' }) {
+function ReportTimeline({ data, s, lang }: { data: ReportDetailView; s: OfficerStrings; lang: 'id' | 'en' }) {
   const { city } = useSession();
   const agencies = useAgencies();
   const title = (e: TimelineEntry): string => {
@@ -297,25 +297,20 @@ function Timeline({ data, s, lang }: { data: ReportDetailView; s: OfficerStrings
     if (e.kind === 'moderation' && typeof d.decision === 'string') parts.push(s.moderation[d.decision] ?? d.decision);
     return parts.length ? parts.join(' · ') : null;
   };
+  const steps: TimelineStep[] = data.timeline.map((e) => ({
+    id: e.id,
+    title: title(e),
+    badge: e.internal ? <span className="of-badge of-badge--internal">{s.internal}</span> : undefined,
+    actor: e.actorName ? `${e.actor} (${e.actorName})` : e.actor,
+    at: e.at,
+    atText: formatDateTime(e.at, lang, city?.timezone),
+    notes: [extra(e), e.note].filter((n): n is string => Boolean(n)),
+    kind: e.internal ? 'internal' : undefined,
+  }));
   return (
     <section className="card of-card" aria-labelledby="of-tl-h">
       <h2 id="of-tl-h">{s.timeline}</h2>
-      <ol className="of-timeline">
-        {data.timeline.map((e) => (
-          <li key={e.id} className={e.internal ? 'of-tl is-internal' : 'of-tl'}>
-            <div className="of-tl-head">
-              <strong>{title(e)}</strong>
-              {e.internal && <span className="of-badge of-badge--internal">{s.internal}</span>}
-            </div>
-            <div className="of-sub">
-              {e.actor}
-              {e.actorName && ` (${e.actorName})`} · <time dateTime={e.at}>{formatDateTime(e.at, lang, city?.timezone)}</time>
-            </div>
-            {extra(e) && <p className="of-tl-note">{extra(e)}</p>}
-            {e.note && <p className="of-tl-note">{e.note}</p>}
-          </li>
-        ))}
-      </ol>
+      <Timeline area="of" steps={steps} />
     </section>
   );
 }
