@@ -203,7 +203,8 @@ export async function buildHttp(ctx: AppContext): Promise<HttpApp> {
     webDistDir: ctx.config.webDistDir,
     version: VERSION,
     cityName: city?.name ?? ctx.config.cityCode,
-    webBoot: async () => ({ city: await publicCity() }),
+    // The shell inlines what a page needs of it (the categories on /lapor only: src/platform/web-shell.ts).
+    webBoot: async () => ({ city: await publicCity(), categories: await ctx.reports.categories.list() }),
     publicUrl: ctx.config.publicUrl,
     mapTileUrl: ctx.config.mapTiles?.url,
   });

@@ -31,8 +31,9 @@ describe('the web shell', () => {
     expect(html).toContain('<link rel="stylesheet" crossorigin href="/assets/CitizenArea-C.css">');
     expect(html).not.toContain('href="/assets/jsx-J.js"');
     expect(html).not.toContain('OfficerArea');
-    // The page's first API reads, as the app's fetch asks for them; the session on every page.
-    expect(html).toContain('<link rel="preload" as="fetch" crossorigin href="/api/v1/report-categories">');
+    // The page's first API reads, as the app's fetch asks for them: the session on every page (the
+    // categories come inlined, below).
+    expect(html).not.toContain('report-categories');
     expect(html).toContain('<link rel="preload" as="fetch" crossorigin href="/api/v1/me">');
     expect(shell.render('/masuk', {})).toContain('<link rel="preload" as="fetch" crossorigin href="/api/v1/me">');
     expect(shell.render('/masuk', {})).not.toContain('report-categories');
@@ -44,6 +45,12 @@ describe('the web shell', () => {
     for (const p of ['/', '/masuk', '/laporan']) expect(shell.render(p, {})).not.toMatch(/modulepreload|stylesheet/);
     // Everything goes into <head>, before the page's own end of head.
     expect(html.indexOf(`id="${BOOT_ELEMENT_ID}"`)).toBeLessThan(html.indexOf('</head>'));
+  });
+
+  it("inlines the city on every page, and the rest of the boot data only on the pages that need it", () => {
+    const boot = { city: { name: 'Kota Serang' }, categories: [{ code: 'jalan-rusak' }] };
+    expect(bootOf(shell.render('/lapor', boot))).toEqual(boot);
+    for (const p of ['/', '/masuk', '/peta', '/laporan-saya', '/petugas', '/command']) expect(bootOf(shell.render(p, boot))).toEqual({ city: { name: 'Kota Serang' } });
   });
 
   it('inlines the boot data as JSON that cannot end its script element', () => {

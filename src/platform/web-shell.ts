@@ -1,25 +1,27 @@
 /**
  * The web app's index.html as the server sends it for a page: with `<link rel="modulepreload">` and
- * stylesheet links for the lazily loaded area that renders the page, and the public boot data (the city)
- * inlined as JSON. On a slow phone connection each request that waits for another costs a round trip
- * (2 s on 3G): this way the area's code loads beside the entry instead of after it, and the app needs
- * no request for the city before it can draw its header.
+ * stylesheet links for the lazily loaded area that renders the page, and the public boot data (the city;
+ * on /lapor the report categories too) inlined as JSON. On a slow phone connection each request that
+ * waits for another costs a round trip (2 s on 3G): this way the area's code loads beside the entry
+ * instead of after it, and the app needs no request for the city, nor the form for its categories.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 
 /**
  * Client-side route prefix → the module (its key in Vite's manifest) that the app loads lazily for it,
- * and the API reads the page makes at once. Mirrors the lazy areas in web/src/App.tsx;
- * web-shell.test.ts checks each module exists.
+ * the API reads the page makes at once, and the boot data its page carries beyond the city. Mirrors the
+ * lazy areas in web/src/App.tsx; web-shell.test.ts checks each module exists.
  * The reads are preloaded (`<link rel="preload" as="fetch">`, used by the page's own fetch of the same
  * URL): only language-neutral GETs belong here, since a preload carries the browser's Accept-Language
- * rather than the language chosen in the app.
+ * rather than the language chosen in the app. So does inlined data (`boot`, keys of the server's boot
+ * data; web/src/api.ts reads them).
  */
-export const ROUTES: readonly { prefix: string; module: string; reads?: readonly string[] }[] = [
-  // Lapor's form (web/src/citizen/prefetch.ts); category names come in both languages. Not the region
-  // tree as well: HTTP/1.1 has six connections, and the form can show without it.
-  { prefix: '/lapor', module: 'src/citizen/CitizenArea.tsx', reads: ['/api/v1/report-categories'] },
+export const ROUTES: readonly { prefix: string; module: string; reads?: readonly string[]; boot?: readonly string[] }[] = [
+  // Lapor's form (web/src/citizen/prefetch.ts): the categories (names in both languages) are its first
+  // step, inlined rather than preloaded, so that the area's code has one more of HTTP/1.1's six
+  // connections. Not the region tree: the form can show without it.
+  { prefix: '/lapor', module: 'src/citizen/CitizenArea.tsx', boot: ['categories'] },
   { prefix: '/laporan-saya', module: 'src/citizen/CitizenArea.tsx' },
   { prefix: '/peta', module: 'src/citizen/CitizenArea.tsx' },
   { prefix: '/petugas', module: 'src/officer/OfficerArea.tsx' },
@@ -29,6 +31,9 @@ export const ROUTES: readonly { prefix: string; module: string; reads?: readonly
 
 /** What every page reads first: who is logged in (web/src/session.tsx). */
 const SHELL_READS = ['/api/v1/me'];
+
+/** The boot data every page carries: the city, for the header. */
+const SHELL_BOOT = ['city'];
 
 /** The id of the inlined boot data; web/src/api.ts reads it. */
 export const BOOT_ELEMENT_ID = 'sk-boot';
@@ -42,7 +47,7 @@ interface ManifestChunk {
 type Manifest = Record<string, ManifestChunk>;
 
 export interface WebShell {
-  /** The HTML for a page at `urlPath` (the path without query), with `boot` inlined. */
+  /** The HTML for a page at `urlPath` (the path without query), with what its page needs of `boot` inlined. */
   render(urlPath: string, boot: Record<string, unknown>): string;
 }
 
@@ -103,7 +108,8 @@ export function createWebShell(indexHtml: string, manifest: Manifest | null): We
       const read = (u: string) => `<link rel="preload" as="fetch" crossorigin href="${escapeAttr(u)}">`;
       // In the order they are needed: the browser opens six connections, later ones wait.
       const links = SHELL_READS.map(read).join('') + ((route && hints.get(route.module)) ?? '') + (route?.reads ?? []).map(read).join('');
-      return `${before}${links}<script type="application/json" id="${BOOT_ELEMENT_ID}">${jsonForScript(boot)}</script>${after}`;
+      const inlined = Object.fromEntries(Object.entries(boot).filter(([key]) => SHELL_BOOT.includes(key) || route?.boot?.includes(key)));
+      return `${before}${links}<script type="application/json" id="${BOOT_ELEMENT_ID}">${jsonForScript(inlined)}</script>${after}`;
     },
   };
 }

@@ -1,6 +1,6 @@
 // Every call to the SatuKota JSON API goes through here: same-origin cookies, JSON bodies,
 // the chosen language in Accept-Language, and the CSRF token on every state-changing request.
-import type { City, ClaimOnMyNik, LoginBody, Me, PrivacyNotice, RegisterBody, SessionResponse } from '@api';
+import type { CategoryView, City, ClaimOnMyNik, LoginBody, Me, PrivacyNotice, RegisterBody, SessionResponse } from '@api';
 import { getLang, strings } from './i18n';
 
 // The API's types come from the server's schemas (src/api-types.ts), as types only: no server code and
@@ -108,9 +108,16 @@ export async function request<T>(method: string, path: string, body?: unknown, e
  * The public data the server inlines in the page it sends (src/platform/web-shell.ts), so that the app
  * needs no round trip for it; empty when the page came from elsewhere (Vite's development server).
  */
-function bootData(): { city?: City } {
+interface BootData {
+  /** Every page: the header's city. */
+  city?: City;
+  /** /lapor: the active report categories (as GET /report-categories answers), the form's first step. */
+  categories?: CategoryView[];
+}
+
+function bootData(): BootData {
   try {
-    return JSON.parse(document.getElementById('sk-boot')?.textContent ?? '{}') as { city?: City };
+    return JSON.parse(document.getElementById('sk-boot')?.textContent ?? '{}') as BootData;
   } catch {
     return {};
   }
@@ -118,6 +125,9 @@ function bootData(): { city?: City } {
 
 /** The city as inlined in the page, or null: then ask api.city(). */
 export const bootCity = (): City | null => bootData().city ?? null;
+
+/** The report categories as inlined in the page (/lapor only), or null: then ask the API. */
+export const bootCategories = (): CategoryView[] | null => bootData().categories ?? null;
 
 export const api = {
   city: () => request<City>('GET', '/city'),

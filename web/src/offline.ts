@@ -1,8 +1,8 @@
-// The public reads /lapor needs — the categories, the region tree, the kelurahan boundaries — kept on the
-// phone after each download, so that the form opens, and names the kelurahan under the pin, without a
-// connection. (The service worker caches no API answer, since most may be personal; these never are.)
+// Public reads kept on the device after each download — /lapor's categories and region tree, the kelurahan
+// boundaries of every map — so that the report form opens, and names the kelurahan under the pin, without
+// a connection. (The service worker keeps no personal API answer; these never are.)
 import { get, set } from 'idb-keyval';
-import { ApiError } from '../api';
+import { ApiError } from './api';
 
 const PREFIX = 'satukota:offline:';
 

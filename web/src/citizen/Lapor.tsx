@@ -9,7 +9,7 @@ import { RoleGate } from '../RoleGate';
 import { Alert, PageTitle, Spinner } from '../ui';
 import { clearDraft, compressPhoto, isEmpty, loadDraft, newDraft, saveDraft, toForm, type Draft, type Privacy } from './draft';
 import type { LatLng } from './MapView';
-import { kelurahanAt } from './boundaries';
+import { kelurahanAt } from '../map/boundaries';
 import { Icon } from './icons';
 import { takeLaporData } from './prefetch';
 import { useCitizenStrings } from './strings';

@@ -1,10 +1,11 @@
-// The one place Leaflet is loaded (lazily, by the pages that show a map): the city's tiles when it has
-// them, the kelurahan boundaries always, an optional draggable pin and optional report points.
+// The citizen's map, loaded lazily by the pages that show one (with Leaflet): the map base (the city's
+// tiles when it has them, the kelurahan boundaries always), an optional draggable pin and optional
+// report points.
 import { useEffect, useRef } from 'react';
 import L from 'leaflet';
-import 'leaflet/dist/leaflet.css';
+import { boundaries } from '../map/boundaries';
+import { boundaryLayer, createCityMap, showCity } from '../map/CityMap';
 import { useSession } from '../session';
-import { boundaries } from './boundaries';
 
 export interface LatLng {
   lat: number;
@@ -43,23 +44,16 @@ export default function MapView({ label, pin, onPick, points, className }: Props
 
   useEffect(() => {
     if (!el.current) return;
-    const m = L.map(el.current, { zoomControl: true, attributionControl: true, zoomSnap: 0.25 }).setView([-6.0, 106.05], 12);
+    const m = createCityMap(el.current, city?.mapTiles ?? null, { zoomControl: true, attributionControl: true });
+    showCity(m, null, 0);
     map.current = m;
-    if (city?.mapTiles) L.tileLayer(city.mapTiles.url, { attribution: city.mapTiles.attribution, maxZoom: 19 }).addTo(m);
     pointLayer.current = L.layerGroup().addTo(m);
     let alive = true;
     void boundaries().then((fc) => {
       if (!alive || !fc) return;
-      const layer = L.geoJSON(fc, {
-        style: { color: '#0f766e', weight: 1.5, fillColor: '#14b8a6', fillOpacity: 0.08 },
-        onEachFeature: (f, l) => {
-          const name = (f.properties as { name?: string } | null)?.name;
-          if (name) l.bindTooltip(name, { sticky: true });
-        },
-        interactive: !onPick,
-      }).addTo(m);
+      const layer = boundaryLayer(fc, { style: { color: '#0f766e', weight: 1.5, fillColor: '#14b8a6', fillOpacity: 0.08 }, interactive: !onPick }).addTo(m);
       layer.bringToBack();
-      if (!fitted.current && !pin) m.fitBounds(layer.getBounds(), { padding: [8, 8], animate: false });
+      if (!fitted.current && !pin) showCity(m, fc, 8);
       fitted.current = true;
     });
     if (onPick) m.on('click', (e: L.LeafletMouseEvent) => pick.current?.({ lat: e.latlng.lat, lng: e.latlng.lng }));

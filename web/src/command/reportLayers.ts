@@ -1,6 +1,7 @@
 // The two layers the command map starts with: kelurahan boundaries and server-clustered reports.
 import L from 'leaflet';
 import type { ReportCluster } from '@api';
+import { boundaryLayer } from '../map/CityMap';
 import { loadClusters } from './data';
 import { registerLayer } from './layers';
 
@@ -10,12 +11,9 @@ registerLayer({
   label: (s) => s.layerBoundaries,
   defaultOn: true,
   create: ({ boundaries }) => ({
-    layer: L.geoJSON(boundaries ?? undefined, {
-      style: () => ({ color: '#38bdf8', weight: 1.2, opacity: 0.7, fillColor: '#0ea5e9', fillOpacity: 0.06 }),
-      onEachFeature: (feature, layer) => {
-        const name = (feature.properties as { name?: unknown } | null)?.name;
-        if (typeof name === 'string') layer.bindTooltip(name, { sticky: true, className: 'cc-tooltip' });
-      },
+    layer: boundaryLayer(boundaries, {
+      style: { color: '#38bdf8', weight: 1.2, opacity: 0.7, fillColor: '#0ea5e9', fillOpacity: 0.06 },
+      tooltipClassName: 'cc-tooltip',
     }),
   }),
 });

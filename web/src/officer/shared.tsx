@@ -6,7 +6,7 @@ import type { OfficerStrings } from './strings';
 
 // Reference data changes rarely: one request per page load, shared by every component.
 const cache = new Map<string, Promise<unknown>>();
-export function once<T>(key: string, load: () => Promise<T>): Promise<T> {
+function once<T>(key: string, load: () => Promise<T>): Promise<T> {
   let p = cache.get(key) as Promise<T> | undefined;
   if (!p) {
     p = load();

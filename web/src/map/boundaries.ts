@@ -1,8 +1,10 @@
-// The city's kelurahan boundaries (GeoJSON), asked for once per page load and shared by every map and by
-// the kelurahan lookup of the pin; kept apart from MapView so that /lapor can start the download before
-// Leaflet has arrived. Offline, the copy kept from the last download serves.
+// The city's kelurahan boundaries (GeoJSON), asked for once per page load and shared by every map (the
+// citizen's, the officer's, the command center's) and by the kelurahan lookup of the report form's pin;
+// apart from the map base (CityMap.tsx) so that /lapor can start the download before Leaflet has
+// arrived. Offline, the copy kept from the last download serves; the service worker keeps one too
+// (web/public/sw.js), so a later visit draws them at once.
 import { geometryContains, type AreaGeometry } from '../../../src/shared/geometry';
-import { withOfflineCopy } from './offline';
+import { withOfflineCopy } from '../offline';
 
 let cache: Promise<GeoJSON.FeatureCollection | null> | null = null;
 
