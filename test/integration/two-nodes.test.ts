@@ -7,12 +7,13 @@ import type { Database } from '../../src/platform/db.js';
 import { cloneDatabase, DATABASES } from '../support/harness.js';
 import { databaseUrl, DEMO_PASSWORD } from '../support/env.js';
 import { RAMANUJU } from '../support/places.js';
+import { startS3, type TestS3 } from '../support/s3.js';
 import { runCli, startServerProcess, type ServerProcess } from '../support/server-process.js';
 import { openSse, type SseStream } from '../support/sse.js';
 
 /**
  * Two nodes, one PostgreSQL: the scale-out the platform promises, with real processes. Each node has its
- * own DATA_DIR and port and shares the database, the files and the secret key with the other. A report
+ * own DATA_DIR and port and shares the database, the S3 store (s3rver) and the secret key with the others. A report
  * filed on one reaches a live stream on the other within a second, with its photo; the jobs and the outbox
  * are worked by both without anything done twice; a node killed mid-burst loses no acknowledged report;
  * and a web-only node with a worker-only node behind it does what one node does.
@@ -78,6 +79,7 @@ const CITIZEN = '3672011708900001';
 
 describe.runIf(DATABASES.includes('postgresql'))('two nodes on one PostgreSQL [postgresql only: PGlite is one process’s database; real processes]', () => {
   let clone: { db: Database; name: string | null; drop(): Promise<void> };
+  let s3: TestS3;
   let root: string;
   let env: (node: string) => Record<string, string>;
   const started: ServerProcess[] = [];
@@ -85,15 +87,16 @@ describe.runIf(DATABASES.includes('postgresql'))('two nodes on one PostgreSQL [p
   beforeAll(async () => {
     jpeg = await sharp({ create: { width: 640, height: 480, channels: 3, background: '#3a6' } }).jpeg().toBuffer();
     clone = await cloneDatabase('postgresql');
+    s3 = await startS3();
     root = fs.mkdtempSync(path.join(os.tmpdir(), 'satukota-two-nodes-'));
     const webDir = path.join(root, 'web');
     fs.mkdirSync(webDir);
     fs.writeFileSync(path.join(webDir, 'index.html'), '<!doctype html><title>t</title>');
-    // Shared by every node: the database, the files (photos), the secret key (processEnv's); each its own DATA_DIR.
+    // Shared by every node: the database, the files (photos) in S3, the secret key (processEnv's); each its own DATA_DIR.
     env = (node) => ({
       DATABASE_URL: databaseUrl(clone.name!),
+      ...s3.env(),
       DATA_DIR: path.join(root, node),
-      FILES_DIR: path.join(root, 'files'),
       WEB_DIST_DIR: webDir,
     });
   });
@@ -101,6 +104,7 @@ describe.runIf(DATABASES.includes('postgresql'))('two nodes on one PostgreSQL [p
     await Promise.all(started.map((s) => s.stop()));
     await clone?.db.close();
     await clone?.drop();
+    await s3?.stop();
     if (root) fs.rmSync(root, { recursive: true, force: true });
   });
 
@@ -148,6 +152,15 @@ describe.runIf(DATABASES.includes('postgresql'))('two nodes on one PostgreSQL [p
         );
         expect(fromB!.length).toBeGreaterThan(1000);
         expect(fromB!.equals(fromA!)).toBe(true);
+        // Both read it from the store, where A put it; no node kept it on its own disk.
+        const keys = await clone.db.query<{ file_key: string }>('select file_key from report_photos where report_id = $1', [filed.report.id]);
+        expect(keys).toHaveLength(1);
+        expect(fs.existsSync(path.join(s3.directory, s3.bucket, `${keys[0]!.file_key}._S3rver_object`))).toBe(true);
+        const onDisk = (node: string) => {
+          const dir = path.join(root, node, 'files');
+          return fs.existsSync(dir) ? (fs.readdirSync(dir, { recursive: true }) as string[]) : [];
+        };
+        expect([...onDisk('a'), ...onDisk('b')]).toEqual([]);
       } finally {
         wall.close();
       }
