@@ -238,4 +238,11 @@ program
     process.exit(code);
   });
 
-await program.parseAsync(process.argv);
+await program.parseAsync(process.argv).catch((error: unknown) => {
+  // A setting checked when it is first used (the S3 bucket and its keys) is named like the others, without a stack trace.
+  if (error instanceof ConfigError) {
+    process.stderr.write(`${error.message}\nSee the README for every variable.\n`);
+    process.exit(78);
+  }
+  throw error;
+});

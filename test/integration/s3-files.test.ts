@@ -1,10 +1,13 @@
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { buffer } from 'node:stream/consumers';
 import sharp from 'sharp';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { S3FileStore } from '../../src/platform/s3-files.js';
 import { beginUpload, sweepUploads } from '../../src/platform/uploads.js';
+import { DEMO_PASSWORD } from '../support/env.js';
 import { asSession, describeEachDatabase, login, startHarness, type Harness, type Session } from '../support/harness.js';
 import { RAMANUJU } from '../support/places.js';
 import { startS3, type TestS3 } from '../support/s3.js';
@@ -109,4 +112,43 @@ describeEachDatabase('files in S3', (kind) => {
     expect(await sweepUploads(h.db, h.ctx.files)).toBe(1);
     expect(await bucket.exists(key)).toBe(false);
   });
+});
+
+describe('satukota serve with a wrong S3 setting [pglite, a real process]', () => {
+  const BIN = path.resolve(import.meta.dirname, '..', '..', 'bin', 'satukota.mjs');
+  let s3: TestS3;
+  let dataDir: string;
+  let webDir: string;
+  beforeAll(async () => {
+    s3 = await startS3();
+    dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'satukota-s3-cli-'));
+    // A built web app, so that `serve` does not build one.
+    webDir = fs.mkdtempSync(path.join(os.tmpdir(), 'satukota-s3-cli-web-'));
+    fs.writeFileSync(path.join(webDir, 'index.html'), '<!doctype html><title>SatuKota</title>');
+  });
+  afterAll(async () => {
+    await s3?.stop();
+    for (const dir of [dataDir, webDir]) if (dir) fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  const serve = (extra: Record<string, string>) =>
+    new Promise<{ code: number | null; stderr: string }>((resolve) => {
+      const env = { PATH: process.env.PATH, HOME: process.env.HOME, DATA_DIR: dataDir, WEB_DIST_DIR: webDir, DEMO: 'false', DEMO_PASSWORD, PORT: '0', HOST: '127.0.0.1', ...extra };
+      const child = spawn(process.execPath, [BIN, 'serve'], { env, stdio: ['ignore', 'ignore', 'pipe'], timeout: 90_000 });
+      let stderr = '';
+      child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+      child.on('close', (code) => resolve({ code, stderr }));
+    });
+
+  it('stops at start-up naming the variable, without a stack trace, for a missing bucket and for refused keys', async () => {
+    const missing = await serve(s3.env('tidak-ada'));
+    expect(missing.code, missing.stderr).toBe(78);
+    expect(missing.stderr).toMatch(/^ {2}- S3_BUCKET: the S3 server at http:\/\/127\.0\.0\.1:\d+ has no bucket "tidak-ada"$/m);
+    expect(missing.stderr).not.toMatch(/^\s+at /m);
+
+    const refused = await serve({ ...s3.env(), S3_ACCESS_KEY_ID: 'SALAH' });
+    expect(refused.code, refused.stderr).toBe(78);
+    expect(refused.stderr).toMatch(/^ {2}- S3_ACCESS_KEY_ID, S3_SECRET_ACCESS_KEY: .* refused them/m);
+    expect(refused.stderr).not.toMatch(/^\s+at /m);
+  }, 240_000); // the first start migrates a new PGlite database before it opens the file store
 });
