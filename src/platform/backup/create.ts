@@ -72,6 +72,9 @@ export async function createBackup(source: BackupSource, options: { file: string
       // The first statement of the transaction: the snapshot every range below reads.
       await tx.query('set transaction isolation level repeatable read, read only');
       for (const statement of TEXT_FORM_SETTINGS) await tx.query(statement);
+      // Each range must be read by a TID range scan: a sequential scan per range would read a large
+      // table once per range. (The planner prefers a sequential scan only for tables of a few pages.)
+      await tx.query('set local enable_seqscan = off');
       const tables = await readTables(tx);
       tableCount = tables.length;
       const migrations = await tx.query<{ version: string; name: string; checksum: string }>('select version, name, checksum from schema_migrations order by version');
