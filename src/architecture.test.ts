@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
 
 /**
@@ -31,7 +32,10 @@ const TABLE_OWNERS: Record<string, string> = {
   report_idempotency: 'reports',
   report_photos: 'reports',
   report_supporters: 'reports',
-  report_rollups: 'reports',
+  report_rollup: 'reports',
+  report_rollup_delta: 'reports',
+  report_map_rollup: 'reports',
+  report_map_rollup_delta: 'reports',
   holidays: 'reports',
   holiday_years: 'reports',
   open311_keys: 'reports',
@@ -172,4 +176,30 @@ describe('file size', () => {
       .map(rel);
     expect(long).toEqual([]);
   });
+});
+
+describe('public faces', () => {
+  it('every function and class a module exports, and every public method of those classes, has a doc comment', () => {
+    const indexes = modules.map((m) => path.join(MODULES, m, 'index.ts')).filter((f) => fs.existsSync(f));
+    const program = ts.createProgram(indexes, { module: ts.ModuleKind.NodeNext, moduleResolution: ts.ModuleResolutionKind.NodeNext, target: ts.ScriptTarget.ES2023, strict: true, skipLibCheck: true, noEmit: true });
+    const checker = program.getTypeChecker();
+    const documented = (symbol: ts.Symbol) => ts.displayPartsToString(symbol.getDocumentationComment(checker)).trim() !== '';
+    const undocumented: string[] = [];
+    for (const index of indexes) {
+      const face = checker.getSymbolAtLocation(program.getSourceFile(index)!)!;
+      for (const exported of checker.getExportsOfModule(face)) {
+        const target = exported.flags & ts.SymbolFlags.Alias ? checker.getAliasedSymbol(exported) : exported;
+        if (!(target.flags & (ts.SymbolFlags.Function | ts.SymbolFlags.Class))) continue;
+        if (!documented(target)) undocumented.push(`${rel(index)}: ${exported.name}`);
+        if (!(target.flags & ts.SymbolFlags.Class)) continue;
+        for (const member of checker.getDeclaredTypeOfSymbol(target).getProperties()) {
+          const declaration = member.valueDeclaration;
+          if (!declaration || !ts.isMethodDeclaration(declaration)) continue;
+          if (ts.getCombinedModifierFlags(declaration) & (ts.ModifierFlags.Private | ts.ModifierFlags.Protected)) continue;
+          if (!documented(member)) undocumented.push(`${rel(index)}: ${exported.name}.${member.name}`);
+        }
+      }
+    }
+    expect(undocumented).toEqual([]);
+  }, 60_000);
 });

@@ -31,6 +31,7 @@ function polygonsOf(geometry: AreaGeometry): PolygonCoords[] {
   return geometry.type === 'Polygon' ? [geometry.coordinates] : geometry.coordinates;
 }
 
+/** The bounding box of an area (its least and greatest longitude and latitude). */
 export function bboxOf(geometry: AreaGeometry): BBox {
   const box = { minLng: Infinity, minLat: Infinity, maxLng: -Infinity, maxLat: -Infinity };
   for (const polygon of polygonsOf(geometry))
@@ -53,6 +54,7 @@ function ringContains(ring: Ring, lng: number, lat: number): boolean {
   return inside;
 }
 
+/** Whether a point (longitude, latitude) lies inside the area (holes excluded). */
 export function geometryContains(geometry: AreaGeometry, lng: number, lat: number): boolean {
   return polygonsOf(geometry).some(
     ([outer, ...holes]) => outer !== undefined && ringContains(outer, lng, lat) && !holes.some((h) => ringContains(h, lng, lat)),

@@ -16,6 +16,7 @@ export interface AgenciesModule extends FeatureModule {
   service: AgenciesService;
 }
 
+/** Builds the agencies module; `headOf` finds an agency's head (identity knows officers). */
 export function agenciesModule(deps: { db: Database; audit: AuditRecorder; headOf: HeadLookup }): AgenciesModule {
   const service = new AgenciesService(deps.db, deps.audit, deps.headOf);
   return { name: 'agencies', service, routes: (app) => agencyRoutes(app, service) };

@@ -23,6 +23,7 @@ export const agencyInputSchema = z.object({
 /** The head of an agency, from identity. */
 export type HeadLookup = (code: string) => Promise<{ id: string; name: string } | null>;
 
+/** The city's agencies: listed, named and changed by the admin, each with its head looked up through identity. */
 export class AgenciesService {
   constructor(
     private readonly db: Database,
@@ -34,6 +35,7 @@ export class AgenciesService {
     return { code: row.code, kind: row.kind, name: row.name, shortName: row.short_name, description: row.description, head: await this.headOf(row.code) };
   }
 
+/** Every agency, OPDs first, by name, with its head. */
   async list(): Promise<Agency[]> {
     const rows = await this.db.query<{ code: string; kind: Agency['kind']; name: string; short_name: string; description: string | null }>(
       'select code, kind, name, short_name, description from agencies order by kind, name',
@@ -41,6 +43,7 @@ export class AgenciesService {
     return Promise.all(rows.map((r) => this.present(r)));
   }
 
+/** One agency by code, with its head; undefined when there is none. */
   async get(code: string): Promise<Agency | undefined> {
     const row = await this.db.maybeOne<{ code: string; kind: Agency['kind']; name: string; short_name: string; description: string | null }>(
       'select code, kind, name, short_name, description from agencies where code = $1',
@@ -49,10 +52,12 @@ export class AgenciesService {
     return row && this.present(row);
   }
 
+/** An agency's full name (e.g. for a scope's display name); null when unknown. */
   async name(code: string): Promise<string | null> {
     return (await this.db.maybeOne<{ name: string }>('select name from agencies where code = $1', [code]))?.name ?? null;
   }
 
+/** Adds an agency (inside the caller's transaction when given); 409 agency_exists on a taken code. */
   async create(input: AgencyInput, actor: { id: string | null; label: string }, tx?: Queryable): Promise<void> {
     const q = tx ?? this.db;
     try {
@@ -70,6 +75,7 @@ export class AgenciesService {
     await this.audit.append({ actor, action: 'agency.created', subject: { type: 'agency', id: input.code }, details: { kind: input.kind } }, tx);
   }
 
+/** Changes an agency's kind, names or description; audited with the changes. */
   async update(code: string, changes: Partial<Omit<AgencyInput, 'code'>>, actor: { id: string | null; label: string }, ip?: string): Promise<Agency> {
     await this.db.transaction(async (tx) => {
       const row = await tx.maybeOne(

@@ -37,6 +37,7 @@ export function canonicalJson(value: unknown): string {
   return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
 }
 
+/** The HMAC-chained audit trail: appends (for every module), verifies the chain, lists entries for the admin. */
 export class AuditTrail implements AuditRecorder {
   constructor(
     private readonly db: Database,
@@ -136,6 +137,7 @@ export class AuditTrail implements AuditRecorder {
     return { ok: true, checked: count };
   }
 
+/** Entries newest first, optionally about one subject, paged by `before` (a sequence number). */
   async list(options: { before?: number | undefined; limit: number; subject?: { type: string; id: string } | undefined }) {
     const params: unknown[] = [options.before ?? Number.MAX_SAFE_INTEGER, options.limit];
     let filter = '';

@@ -13,6 +13,7 @@ export interface AuditModule extends FeatureModule {
   trail: AuditTrail;
 }
 
+/** Builds the audit module with the HMAC key derived from the secret key. */
 export function auditModule(deps: { db: Database; key: Buffer }): AuditModule {
   const trail = new AuditTrail(deps.db, deps.key);
   return { name: 'audit', trail, routes: (app) => auditRoutes(app, trail) };

@@ -23,6 +23,7 @@ export interface CommandDeps {
   accessEnd: { topic: string; ends: AccessEnd; stillGranted: (principal: Principal) => Promise<boolean> };
 }
 
+/** Builds the command module: the live hub with the other modules' layers and identity's access-end rule. */
 export function commandModule(deps: CommandDeps): CommandModule {
   const live = new LiveHub(deps.db, deps.log);
   for (const [prefix, layer] of Object.entries(deps.layers)) live.layer(prefix, layer);

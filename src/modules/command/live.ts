@@ -31,6 +31,7 @@ interface Connection extends LiveViewer {
   openedAt: number;
 }
 
+/** One node's live stream: NOTIFY from the outbox in, server-sent events out, per viewer through the modules' layers. */
 export class LiveHub {
   private readonly layers: { prefix: string; layer: LiveLayer }[] = [];
   private readonly accessEnds = new Map<string, AccessEnd>();
@@ -64,6 +65,7 @@ export class LiveHub {
     return this.connections.size;
   }
 
+/** Starts listening for events (once per node, with the HTTP app). */
   async start(): Promise<void> {
     if (this.stopListening) return;
     this.stopListening = await this.db.listen(LIVE_CHANNEL, (payload) => {
@@ -80,6 +82,7 @@ export class LiveHub {
     this.timer.unref();
   }
 
+/** Stops listening and ends every open stream. */
   async stop(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
     await this.stopListening?.();
@@ -119,6 +122,7 @@ export class LiveHub {
     c.res.end();
   }
 
+/** Registers GET /api/v1/live, the stream itself. */
   routes(app: HttpApp): void {
     // Open streams would keep the server from closing.
     app.addHook('preClose', async () => {

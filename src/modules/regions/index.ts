@@ -15,6 +15,7 @@ export interface RegionsModule extends FeatureModule {
   service: RegionsService;
 }
 
+/** Builds the regions module for the configured city. */
 export function regionsModule(deps: { db: Database; cityCode: string }): RegionsModule {
   const service = new RegionsService(deps.db, deps.cityCode);
   return { name: 'regions', service, routes: (app) => regionRoutes(app, service) };

@@ -52,6 +52,7 @@ interface BoundaryIndex {
   areas: { code: string; name: string; districtCode: string; approximate: boolean; geometry: AreaGeometry }[];
 }
 
+/** The city's regions: the area tree, kelurahan boundaries, names and the point → kelurahan lookup. */
 export class RegionsService {
   private boundaryIndex: BoundaryIndex | undefined;
   private boundaryDocument: { at: number; doc: Promise<EncodedDocument> } | undefined;
@@ -91,10 +92,12 @@ export class RegionsService {
     return { districts: area.districts.length, villages: area.villages.length };
   }
 
+/** Whether the regency's regions were imported (the configured city by default). */
   async hasRegency(code = this.cityCode): Promise<boolean> {
     return Boolean(await this.db.maybeOne('select 1 from regions where code = $1', [code]));
   }
 
+/** The city itself (code, name, province name); undefined before its regions are imported. */
   async city(): Promise<{ code: string; name: string; provinceName: string } | undefined> {
     return this.db.maybeOne<{ code: string; name: string; provinceName: string }>(
       `select r.code, r.name, p.name as "provinceName" from regions r join regions p on p.code = r.parent_code where r.code = $1`,
@@ -128,6 +131,7 @@ export class RegionsService {
     return root;
   }
 
+/** One region by Kemendagri code, with its level and parent; undefined when unknown. */
   async get(code: string): Promise<{ code: string; name: string; level: string; parentCode: string | null } | undefined> {
     return this.db.maybeOne(`select code, name, level, parent_code as "parentCode" from regions where code = $1`, [code]);
   }
