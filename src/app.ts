@@ -75,6 +75,8 @@ export async function createContext(config: Config, options: ContextOptions = {}
     if (loaded.generated) generatedSecretKeyFile = loaded.file;
   }
   const keys = deriveKeys(secret, config.previousSecretKeys);
+  // Before the database: a wrong S3 setting stops the start at once, with nothing opened or migrated.
+  const files = await openFileStore(config);
   const db = options.db ?? (await openDatabase(config));
   try {
     if (!options.skipMigrations) await migrate(db);
@@ -86,7 +88,6 @@ export async function createContext(config: Config, options: ContextOptions = {}
   const events = new EventDispatcher(db, log);
   const jobs = new JobRunner(db, log, events);
   const sender = options.sender ?? consoleSender();
-  const files = await openFileStore(config);
 
   const audit = auditModule({ db, key: keys.audit });
   const regions = regionsModule({ db, cityCode: config.cityCode });
