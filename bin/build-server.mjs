@@ -122,7 +122,9 @@ async function compile(fingerprint) {
     .catch(async (error) => {
       const messages = error.errors ? await esbuild.formatMessages(error.errors, { kind: 'error' }) : [String(error)];
       throw new BuildError(`The server's sources do not compile:\n${messages.join('\n')}`);
-    });
+    })
+    // esbuild's compiler is a process of its own that would otherwise live as long as the server.
+    .finally(() => esbuild.stop());
   const keep = new Set();
   let changed = 0;
   for (const out of result.outputFiles) {
