@@ -3,7 +3,7 @@ import type { Database, Queryable } from '../../platform/db.js';
 import { isUniqueViolation } from '../../platform/db.js';
 import { errors } from '../../platform/errors.js';
 import type { AuditTrail } from '../audit/index.js';
-import type { Duration } from '../../platform/calendar/calendar.js';
+import { dueAt, type Duration, type WorkingCalendar } from '../../platform/calendar/calendar.js';
 
 /**
  * Report categories: what a citizen can report, which OPD answers for it, who handles it first,
@@ -49,6 +49,19 @@ export type Stage = 'verify' | 'dispatch' | 'resolve';
 
 export function stageDuration(category: Pick<Category, 'emergency' | 'deadlines'>, stage: Stage): Duration {
   return { unit: category.emergency ? 'hours' : 'working_days', value: category.deadlines[stage] };
+}
+
+/** When to warn the handler before a due time: a day before, or a quarter of an emergency stage. */
+export function warnBefore(category: Pick<Category, 'emergency' | 'deadlines'>, stage: Stage, start: Date, due: Date): Date {
+  const duration = stageDuration(category, stage);
+  const lead = duration.unit === 'hours' ? (duration.value * 3600_000) / 4 : 24 * 3600_000;
+  return new Date(Math.max(start.getTime(), due.getTime() - lead));
+}
+
+/** A stage that starts at `start`: when it is due, and when to warn its handler. */
+export function stageTimes(category: Pick<Category, 'emergency' | 'deadlines'>, stage: Stage, start: Date, calendar: WorkingCalendar): { due: Date; warn: Date } {
+  const due = dueAt(start, stageDuration(category, stage), calendar);
+  return { due, warn: warnBefore(category, stage, start, due) };
 }
 
 interface CategoryRow {
@@ -139,6 +152,11 @@ export class CategoriesService {
       this.cache = { at: Date.now(), byCode: new Map((await this.list({ includeInactive: true })).map((c) => [c.code, c])) };
     }
     return this.cache.byCode.get(code);
+  }
+
+  /** When the list last changed (a category or its questions): Open311 discovery's changeset. */
+  async changedAt(): Promise<Date | null> {
+    return (await this.db.one<{ at: Date | null }>('select max(updated_at) as at from report_categories')).at;
   }
 
   async get(code: string, q: Queryable = this.db): Promise<Category | undefined> {

@@ -1,10 +1,10 @@
 /**
  * Reports' public face: the services and routes app.ts wires (intake and workflow, categories,
- * holidays, deadlines, Open311, export, statistics, the live layer) and what other modules read.
+ * holidays, deadlines and their job, Open311, export, statistics, the live layer) and what other modules read.
  */
 export { CategoriesService } from './categories.js';
 export { DEMO_CATEGORIES } from './demo-categories.js';
-export { DeadlineKeeper } from './escalation.js';
+export { DeadlineKeeper, deadlinesJob } from './escalation-job.js';
 export { exportRoutes } from './export.js';
 export { HolidaysService } from './holidays.js';
 export { reportsLiveLayer } from './live.js';

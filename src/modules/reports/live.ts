@@ -1,7 +1,9 @@
 import type { LiveLayer } from '../command/index.js';
 import { can } from '../identity/index.js';
 import { presentPublic, presentReport, type PresentContext } from './present.js';
-import { reportResource, type PhotoRow, type ReportsService } from './service.js';
+import { reportResource } from './queries.js';
+import type { PhotoRow } from './repository.js';
+import type { ReportsService } from './service.js';
 import { PUBLIC_STATUSES } from './workflow.js';
 
 /**
@@ -14,7 +16,7 @@ export function reportsLiveLayer(reports: ReportsService): LiveLayer {
   return async (event, viewers) => {
     const reportId = event.payload?.reportId;
     if (typeof reportId !== 'string') return;
-    const row = await reports.row(reportId);
+    const row = await reports.queries.row(reportId);
     if (!row) return;
     const names = await reports.names.get();
     const resource = reportResource(row);
@@ -34,7 +36,7 @@ export function reportsLiveLayer(reports: ReportsService): LiveLayer {
         build = () => presentReport(row, p, ctx);
       } else if (PUBLIC_STATUSES.includes(row.status)) {
         key = `public|${viewer.lang}`;
-        build = async () => presentPublic(row, (photos ??= await reports.photos(row.id)), ctx);
+        build = async () => presentPublic(row, (photos ??= await reports.queries.photos(row.id)), ctx);
       } else {
         continue;
       }

@@ -1,9 +1,15 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
+import { localDate } from '../../platform/calendar/calendar.js';
+import type { Database, Queryable } from '../../platform/db.js';
 import { AppError } from '../../platform/errors.js';
+import type { FileStore } from '../../platform/files.js';
+import { beginUpload, completeUpload, discardUpload } from '../../platform/uploads.js';
+import type { PhotoRow } from './repository.js';
 
 /**
  * One photo attached to a citizen report: checked by content, cleaned of all metadata (EXIF GPS
- * would reveal where the citizen lives), kept upright, scaled down and re-encoded, plus a thumbnail.
+ * would reveal where the citizen lives), kept upright, scaled down and re-encoded, plus a thumbnail;
+ * then stored in the file store (PhotoStore).
  */
 
 export const PHOTO_MAX_BYTES = 10 * 1024 * 1024;
@@ -114,5 +120,62 @@ export async function processPhoto(input: Buffer): Promise<ProcessedPhoto> {
       id: 'Foto tidak dapat dibaca; berkasnya mungkin rusak atau tidak lengkap. Silakan unggah ulang.',
       en: 'The photo cannot be read; the file may be damaged or incomplete. Please upload it again.',
     });
+  }
+}
+
+/** A processed photo and where its files are kept. */
+export interface StoredPhoto {
+  id: string;
+  fileKey: string;
+  thumbKey: string;
+  photo: ProcessedPhoto;
+}
+
+/** Every file a set of stored photos wrote. */
+const photoKeys = (stored: { fileKey: string; thumbKey: string }[]) => stored.flatMap((s) => [s.fileKey, s.thumbKey]);
+
+/**
+ * Reports' photos in the file store. They are written before the report's transaction, under upload
+ * intents that the transaction completes (src/platform/uploads.ts): the transaction stays short, and a
+ * crash in between leaves no orphan file for good.
+ */
+export class PhotoStore {
+  constructor(
+    private readonly db: Database,
+    private readonly files: FileStore,
+    private readonly timezone: string,
+  ) {}
+
+  async store(reportId: string, photos: ProcessedPhoto[]): Promise<StoredPhoto[]> {
+    const month = localDate(new Date(), this.timezone).slice(0, 7).replace('-', '/');
+    const stored = photos.map((photo) => {
+      const id = randomUUID();
+      return { id, fileKey: `reports/${month}/${reportId}/${id}.${photo.extension}`, thumbKey: `reports/${month}/${reportId}/${id}.thumb.webp`, photo };
+    });
+    await beginUpload(this.db, photoKeys(stored));
+    try {
+      for (const entry of stored) {
+        await this.files.put(entry.fileKey, entry.photo.data, entry.photo.contentType);
+        await this.files.put(entry.thumbKey, entry.photo.thumbnail, 'image/webp');
+      }
+    } catch (error) {
+      await this.discard(stored);
+      throw error;
+    }
+    return stored;
+  }
+
+  /** Inside the transaction that stores the rows referring to them: once it commits, the files are kept. */
+  async keep(tx: Queryable, stored: StoredPhoto[]): Promise<void> {
+    await completeUpload(tx, photoKeys(stored));
+  }
+
+  /** The transaction failed: the files go now; what this leaves behind, the sweep removes. */
+  async discard(stored: { fileKey: string; thumbKey: string }[]): Promise<void> {
+    await discardUpload(this.db, this.files, photoKeys(stored)).catch(() => undefined);
+  }
+
+  async read(photo: Pick<PhotoRow, 'file_key' | 'thumb_key'>, size: 'full' | 'thumb') {
+    return this.files.get(size === 'thumb' ? photo.thumb_key : photo.file_key);
   }
 }

@@ -3,7 +3,8 @@ import { can, type Principal } from '../identity/index.js';
 import { formatDue } from '../../platform/calendar/calendar.js';
 import type { Names } from './names.js';
 import type { PublicReportView, ReportView } from './schema.js';
-import { reportResource, type EventRow, type PhotoRow, type ReportRow } from './service.js';
+import { reportResource } from './queries.js';
+import type { EventRow, PhotoRow, ReportRow } from './repository.js';
 import { actionsFrom, OPEN_STATUSES, policyActionOf, statusName } from './workflow.js';
 
 export interface PresentContext {

@@ -1,9 +1,39 @@
-import type { Database } from '../../platform/db.js';
+import type { Cipher } from '../../platform/crypto.js';
+import type { Database, Queryable } from '../../platform/db.js';
 import { errors } from '../../platform/errors.js';
-import type { Principal } from '../identity/index.js';
+import { authorize, can, maskPhone, type Principal, type ReportResource } from '../identity/index.js';
+import { accountOf, officerNames } from './lookups.js';
+import * as repo from './repository.js';
+import type { EscalationListRow, EventRow, PhotoRow, ReportRow } from './repository.js';
 import type { ListFilters } from './schema.js';
-import type { PhotoRow, ReportRow } from './service.js';
 import { PUBLIC_STATUSES } from './workflow.js';
+
+/**
+ * Reading reports as a viewer may: one report (found only by those who may read it), its photos,
+ * timeline and reporter; the inbox and the public feed, as WHERE clauses (the inbox's the same rule as
+ * the policy's `sees`) read a keyset page at a time; the escalations. The statements are in
+ * repository.ts: this file builds the filters and orders they take.
+ */
+
+export interface Contact {
+  name?: string | undefined;
+  phone?: string | undefined;
+  email?: string | undefined;
+}
+
+/** A report as the policy sees it: who filed it, who holds it, where it is. */
+export function reportResource(r: Pick<ReportRow, 'reporter_id' | 'handler_kind' | 'handler_code' | 'agency_code' | 'kelurahan_code' | 'kecamatan_code'>): ReportResource {
+  return {
+    type: 'report',
+    reporterId: r.reporter_id,
+    handler: { kind: r.handler_kind, code: r.handler_code },
+    agencyCode: r.agency_code,
+    kelurahanCode: r.kelurahan_code,
+    kecamatanCode: r.kecamatan_code,
+  };
+}
+
+export const reportNotFound = () => errors.notFound({ id: 'Laporan', en: 'Report' });
 
 /** Builds a WHERE clause with numbered parameters. */
 export class Where {
@@ -123,12 +153,12 @@ const encodeCursor = (value: string, id: string) => Buffer.from(JSON.stringify([
 
 /** Keyset pagination: stable under inserts, constant cost per page at any depth. */
 export async function pageOfReports<R extends Pick<ReportRow, 'id' | 'submitted_at' | 'due_at' | 'priority'> = ReportRow>(
-  db: Database,
+  db: Queryable,
   where: Where,
   sort: ListFilters['sort'],
   cursor: string | undefined,
   limit: number,
-  columns = '*',
+  columns = repo.ALL_REPORT_COLUMNS,
 ): Promise<{ rows: R[]; nextCursor: string | null }> {
   const s = SORTS[sort];
   const after = decodeCursor(cursor, s.valid);
@@ -140,7 +170,7 @@ export async function pageOfReports<R extends Pick<ReportRow, 'id' | 'submitted_
       where.add((p) => s.cmp.replace('%v', p(after[0])).replace('%id', p(after[1])));
     }
   }
-  const rows = await db.query<R>(`select ${columns} from reports ${where} order by ${s.order} limit ${limit + 1}`, where.params);
+  const rows = await repo.selectReports<R>(db, where, s.order, limit + 1, columns);
   const more = rows.length > limit;
   const page = more ? rows.slice(0, limit) : rows;
   const last = page.at(-1);
@@ -152,7 +182,7 @@ export async function pageOfReports<R extends Pick<ReportRow, 'id' | 'submitted_
  * in constant memory, and rows that die young keep the garbage collector's work small.
  */
 export async function* allReports<R extends Pick<ReportRow, 'id' | 'submitted_at' | 'due_at' | 'priority'>>(
-  db: Database,
+  db: Queryable,
   makeWhere: () => Where,
   columns: string,
   batch = 1000,
@@ -186,10 +216,107 @@ export function publicWhere(f: PublicFilters): Where {
   return where;
 }
 
-export async function photosOf(db: Database, reportIds: string[]): Promise<Map<string, PhotoRow[]>> {
-  const map = new Map<string, PhotoRow[]>();
-  if (!reportIds.length) return map;
-  const rows = await db.query<PhotoRow>('select * from report_photos where report_id = any($1) order by created_at, id', [reportIds]);
-  for (const r of rows) map.set(r.report_id, [...(map.get(r.report_id) ?? []), r]);
-  return map;
+/** The reading side of the reports service: what routes, the live stream and other modules read. */
+export class ReportQueries {
+  constructor(
+    private readonly db: Database,
+    private readonly cipher: Cipher,
+  ) {}
+
+  async row(id: string, q: Queryable = this.db): Promise<ReportRow | undefined> {
+    return repo.reportById(q, id);
+  }
+
+  /** By id (uuid) or tracking number; anything else is simply not found. */
+  async find(ref: string): Promise<ReportRow | undefined> {
+    if (isUuid(ref)) return this.row(ref);
+    return repo.reportByTrackingNo(this.db, ref.toUpperCase());
+  }
+
+  async readable(principal: Principal | undefined, ref: string): Promise<ReportRow> {
+    // Before the lookup: an anonymous caller must not learn which tracking numbers exist.
+    const p = authorize(principal, 'reports.list');
+    const row = await this.find(ref);
+    if (!row) throw reportNotFound();
+    // Someone who may not read it learns nothing, not even that it exists.
+    if (!can(p, 'reports.read', reportResource(row))) throw reportNotFound();
+    return row;
+  }
+
+  /** By tracking numbers, newest first. */
+  async byTrackingNos(trackingNos: string[]): Promise<ReportRow[]> {
+    return repo.reportsByTrackingNos(this.db, trackingNos);
+  }
+
+  /** The reports a filter selects, in an order, at most `limit`. */
+  async matching(where: Where, order: string, limit: number): Promise<ReportRow[]> {
+    return repo.selectReports<ReportRow>(this.db, where, order, limit);
+  }
+
+  /** The tracking number of a request an Open311 client posted, by the token it was given. */
+  async trackingNoOfOpen311Token(token: string): Promise<string | undefined> {
+    return repo.trackingNoOfOpen311Token(this.db, token);
+  }
+
+  async photos(reportId: string): Promise<PhotoRow[]> {
+    return repo.photosOfReport(this.db, reportId);
+  }
+
+  async photosOf(reportIds: string[]): Promise<Map<string, PhotoRow[]>> {
+    return repo.photosOfReports(this.db, reportIds);
+  }
+
+  async photo(photoId: string): Promise<PhotoRow | undefined> {
+    return repo.photoById(this.db, photoId);
+  }
+
+  async events(reportId: string, audience: 'officers' | 'citizen'): Promise<EventRow[]> {
+    return repo.eventsOfReport(this.db, reportId, audience);
+  }
+
+  async isSupporter(reportId: string, userId: string): Promise<boolean> {
+    return repo.isSupporter(this.db, reportId, userId);
+  }
+
+  /** The reporter as an officer may see them; never for an anonymous report. */
+  async reporterOf(row: ReportRow): Promise<{ name: string; phoneMasked: string | null; hasAccount: boolean } | null> {
+    if (row.privacy === 'anonymous') return null;
+    if (row.reporter_id) {
+      const u = await accountOf(this.db, row.reporter_id);
+      if (!u) return null;
+      const phone = this.cipher.decryptOptional(u.phone_enc);
+      return { name: this.cipher.decrypt(u.name_enc), phoneMasked: phone && maskPhone(phone), hasAccount: true };
+    }
+    const contact = this.contactOf(row);
+    if (!contact) return null;
+    return { name: contact.name ?? 'Pelapor', phoneMasked: contact.phone ? maskPhone(contact.phone) : null, hasAccount: false };
+  }
+
+  /** The contact of a reporter without an account (Open311, phone, walk-in), decrypted. */
+  contactOf(row: Pick<ReportRow, 'reporter_contact_enc'>): Contact | null {
+    return row.reporter_contact_enc ? (JSON.parse(this.cipher.decrypt(row.reporter_contact_enc)) as Contact) : null;
+  }
+
+  /** Officers' own names, for the officers' view of a timeline. */
+  async officerNames(ids: (string | null)[]): Promise<Map<string, string>> {
+    return officerNames(this.db, [...new Set(ids.filter((x): x is string => Boolean(x)))], (v) => this.cipher.decrypt(v));
+  }
+
+  /** A page of the viewer's inbox (officers: their scope; citizens: their own reports), with the photos. */
+  async inbox(viewer: Principal, filters: Omit<ListFilters, 'sort'>, page: { sort: ListFilters['sort']; cursor: string | undefined; limit: number }, timezone: string, now: Date) {
+    const found = await pageOfReports(this.db, listWhere(viewer, filters, timezone, now), page.sort, page.cursor, page.limit);
+    return { ...found, photos: await this.photosOf(found.rows.map((r) => r.id)) };
+  }
+
+  /** A page of the public feed, newest first, with the photos. */
+  async publicFeed(filters: PublicFilters, cursor: string | undefined, limit: number) {
+    const found = await pageOfReports(this.db, publicWhere(filters), 'newest', cursor, limit);
+    return { ...found, photos: await this.photosOf(found.rows.map((r) => r.id)) };
+  }
+
+  /** Every escalation, newest first, with the names of the officers they reached. */
+  async escalations(limit: number): Promise<{ rows: EscalationListRow[]; people: Map<string, string> }> {
+    const rows = await repo.latestEscalations(this.db, limit);
+    return { rows, people: await this.officerNames(rows.map((r) => r.target_user_id)) };
+  }
 }

@@ -3,16 +3,24 @@ import { z } from 'zod';
 import type { Database } from '../../platform/db.js';
 import { errors } from '../../platform/errors.js';
 import type { HttpApp } from '../../platform/http.js';
-import { calendarDate, coordinate } from '../../platform/input.js';
+import { coordinate } from '../../platform/input.js';
 import { fileResponse, formObject, readFormBody, type FormBody } from '../../platform/multipart.js';
 import { authorize, errorSchema, normalisePhone, type Principal } from '../identity/index.js';
-import { categoryInputSchema } from './categories.js';
+import { reportAdminRoutes } from './admin-routes.js';
+import type { Origin, SubmitInput } from './intake.js';
 import { PHOTO_MAX_BYTES, PHOTO_TYPES } from './photos.js';
-import { presentPublic, presentReport, presentTimeline, type PresentContext } from './present.js';
-import { listWhere, pageOfReports, photosOf, publicWhere } from './queries.js';
-import { categoryViewSchema, holidaySchema, listFiltersSchema, publicReportSchema, reportDetailSchema, reportSchema, timelineEntrySchema } from './schema.js';
-import type { Origin, ReportRow, ReportsService, SubmitInput } from './service.js';
+import { presentPublic, presentReport, presentTimeline } from './present.js';
+import type { PhotoRow, ReportRow } from './repository.js';
+import { listFiltersSchema, publicReportSchema, reportDetailSchema, reportSchema, timelineEntrySchema } from './schema.js';
+import type { ReportsService } from './service.js';
 import { PUBLIC_STATUSES, TRANSITION_ACTIONS, type TransitionAction } from './workflow.js';
+
+/**
+ * Reports' routes for citizens, officers and the public: filing and the reports nearby, the inbox and
+ * one report, workflow actions, comments, support, photos, escalations, and the public feed. The admin's
+ * categories and holidays are in admin-routes.ts, Open311 in open311/, the export and statistics in
+ * export.ts and stats.ts.
+ */
 
 export const MAX_PHOTOS = 5;
 
@@ -49,106 +57,22 @@ const transitionForm: FormBody<typeof transitionBody> = { fields: transitionBody
 
 const idempotencyKeySchema = z.string().min(8).max(200).regex(/^[\x21-\x7e]+$/);
 
-async function officerNames(db: Database, ids: string[], decrypt: (v: string) => string): Promise<Map<string, string>> {
-  if (!ids.length) return new Map();
-  const rows = await db.query<{ id: string; name_enc: string }>(`select id, name_enc from users where id = any($1) and kind = 'officer'`, [ids]);
-  return new Map(rows.map((r) => [r.id, decrypt(r.name_enc)]));
-}
-
-export function reportRoutes(app: HttpApp, reports: ReportsService, deps: { db: Database; decrypt: (v: string) => string }): void {
+/** `deps` is what app.ts passes today; the service now holds the database and the cipher itself. */
+export function reportRoutes(app: HttpApp, reports: ReportsService, _deps?: { db: Database; decrypt: (v: string) => string }): void {
   const tags = ['reports'];
-  const ctxOf = async (request: FastifyRequest): Promise<PresentContext> => ({
-    names: await reports.names.get(),
-    lang: request.lang,
-    timezone: reports.options.timezone,
-    autoCloseDays: reports.options.autoCloseDays,
-    now: reports.clock(),
-  });
+  const ctxOf = (request: FastifyRequest) => reports.presentContext(request.lang);
 
   const detail = async (request: FastifyRequest, row: ReportRow, viewer: Principal) => {
     const ctx = await ctxOf(request);
-    const officer = viewer.kind === 'officer';
-    const [photos, events, reporter, supported] = [
-      await reports.photos(row.id),
-      await reports.events(row.id, officer ? 'officers' : 'citizen'),
-      officer ? await reports.reporterOf(row) : null,
-      viewer.role === 'citizen' ? await reports.isSupporter(row.id, viewer.userId) : false,
-    ];
-    const names = officer ? await officerNames(deps.db, [...new Set(events.map((e) => e.actor_id).filter((x): x is string => Boolean(x)))], deps.decrypt) : new Map<string, string>();
-    const duplicates =
-      officer && row.lat !== null && row.lng !== null && ['submitted', 'verified'].includes(row.status)
-        ? (await reports.nearby(row.category_code, row.lat, row.lng, 'officers', row.id)).map((d) => ({ trackingNo: d.tracking_no, status: d.status, distanceMeters: Math.round(d.distance_m), submittedAt: d.submitted_at.toISOString() }))
-        : [];
-    const merged = row.merged_into ? await reports.row(row.merged_into) : undefined;
+    const d = await reports.detail(row, viewer);
     return {
-      report: { ...presentReport(row, viewer, ctx, { photos, reporter, supported }), mergedInto: merged?.tracking_no ?? null },
-      timeline: presentTimeline(events, row, viewer, names),
-      duplicates,
+      report: { ...presentReport(row, viewer, ctx, { photos: d.photos, reporter: d.reporter, supported: d.supported }), mergedInto: d.mergedInto },
+      timeline: presentTimeline(d.events, row, viewer, d.officerNames),
+      duplicates: d.duplicates.map((r) => ({ trackingNo: r.tracking_no, status: r.status, distanceMeters: Math.round(r.distance_m), submittedAt: r.submitted_at.toISOString() })),
     };
   };
 
-  // --- categories and holidays ----------------------------------------------------------------------
-  app.get(
-    '/api/v1/report-categories',
-    { schema: { tags, summary: 'Report categories (active ones; admins may ask for all)', querystring: z.object({ all: z.enum(['true', 'false']).optional() }), response: { 200: z.object({ categories: z.array(categoryViewSchema) }), 400: errorSchema } } },
-    async (request) => {
-      const all = request.query.all === 'true' && request.principal?.role === 'admin';
-      return { categories: await reports.categories.list({ includeInactive: all }) };
-    },
-  );
-  app.post(
-    '/api/v1/report-categories',
-    { schema: { tags, summary: 'Add a category (admin)', body: categoryInputSchema, response: { 201: z.object({ category: categoryViewSchema }), ...errs } } },
-    async (request, reply) => {
-      const p = authorize(request.principal, 'categories.write');
-      const category = await reports.categories.create(request.body, { id: p.userId, label: p.role });
-      reports.names.invalidate();
-      return reply.status(201).send({ category });
-    },
-  );
-  app.patch(
-    '/api/v1/report-categories/:code',
-    {
-      schema: { tags, summary: 'Change a category (admin)', params: z.object({ code: z.string().max(40) }), body: categoryInputSchema.omit({ code: true }).partial(), response: { 200: z.object({ category: categoryViewSchema }), ...errs } },
-    },
-    async (request) => {
-      const p = authorize(request.principal, 'categories.write');
-      const category = await reports.categories.update(request.params.code, request.body, { id: p.userId, label: p.role });
-      reports.names.invalidate();
-      return { category };
-    },
-  );
-
-  app.get(
-    '/api/v1/holidays',
-    { schema: { tags, summary: 'Holidays and cuti bersama that deadlines skip', querystring: z.object({ year: z.coerce.number().int().min(2000).max(2100).optional() }), response: { 200: z.object({ holidays: z.array(holidaySchema) }), 400: errorSchema } } },
-    async (request) => ({ holidays: await reports.holidays.list(request.query.year) }),
-  );
-  app.put(
-    '/api/v1/holidays/:date',
-    {
-      schema: {
-        tags,
-        summary: 'Set or correct a holiday or cuti bersama day (admin)',
-        params: z.object({ date: calendarDate() }),
-        body: z.object({ name: z.string().trim().min(2).max(200), kind: z.enum(['public', 'cuti_bersama']) }),
-        response: { 200: z.object({ holiday: holidaySchema }), ...errs },
-      },
-    },
-    async (request) => {
-      const p = authorize(request.principal, 'holidays.write');
-      return { holiday: await reports.holidays.set({ date: request.params.date, ...request.body }, { id: p.userId, label: p.role }) };
-    },
-  );
-  app.delete(
-    '/api/v1/holidays/:date',
-    { schema: { tags, summary: 'Remove a holiday (admin)', params: z.object({ date: calendarDate() }), response: { 204: z.null(), ...errs } } },
-    async (request, reply) => {
-      const p = authorize(request.principal, 'holidays.write');
-      await reports.holidays.remove(request.params.date, { id: p.userId, label: p.role });
-      return reply.status(204).send(null);
-    },
-  );
+  reportAdminRoutes(app, reports);
 
   // --- intake -----------------------------------------------------------------------------------------
   app.post(
@@ -195,8 +119,8 @@ export function reportRoutes(app: HttpApp, reports: ReportsService, deps: { db: 
       const { report, replayed } = await reports.submit(input, origin);
       if (replayed) reply.header('idempotent-replayed', 'true');
       const ctx = await ctxOf(request);
-      const reporter = principal.kind === 'officer' ? await reports.reporterOf(report) : null;
-      return reply.status(201).send({ report: presentReport(report, principal, ctx, { photos: photos.length ? await reports.photos(report.id) : [], reporter }) });
+      const reporter = principal.kind === 'officer' ? await reports.queries.reporterOf(report) : null;
+      return reply.status(201).send({ report: presentReport(report, principal, ctx, { photos: photos.length ? await reports.queries.photos(report.id) : [], reporter }) });
     },
   );
 
@@ -212,8 +136,8 @@ export function reportRoutes(app: HttpApp, reports: ReportsService, deps: { db: 
     },
     async (request) => {
       authorize(request.principal, 'reports.list');
-      const rows = await reports.nearby(request.query.category, request.query.lat, request.query.lng, 'public');
-      const photos = await photosOf(deps.db, rows.map((r) => r.id));
+      const rows = await reports.intake.nearby(request.query.category, request.query.lat, request.query.lng, 'public');
+      const photos = await reports.queries.photosOf(rows.map((r) => r.id));
       const ctx = await ctxOf(request);
       return { reports: rows.map((r) => presentPublic(r, photos.get(r.id) ?? [], ctx)) };
     },
@@ -233,10 +157,9 @@ export function reportRoutes(app: HttpApp, reports: ReportsService, deps: { db: 
     async (request) => {
       const p = authorize(request.principal, 'reports.list');
       const { cursor, limit, sort, ...filters } = request.query;
-      const page = await pageOfReports(deps.db, listWhere(p, filters, reports.options.timezone, reports.clock()), sort, cursor, limit);
+      const page = await reports.queries.inbox(p, filters, { sort, cursor, limit }, reports.options.timezone, reports.clock());
       const ctx = await ctxOf(request);
-      const photos = await photosOf(deps.db, page.rows.map((r) => r.id));
-      return { reports: page.rows.map((r) => presentReport(r, p, ctx, { photos: photos.get(r.id) ?? [] })), nextCursor: page.nextCursor };
+      return { reports: page.rows.map((r) => presentReport(r, p, ctx, { photos: page.photos.get(r.id) ?? [] })), nextCursor: page.nextCursor };
     },
   );
 
@@ -259,13 +182,8 @@ export function reportRoutes(app: HttpApp, reports: ReportsService, deps: { db: 
     },
     async (request) => {
       authorize(request.principal, 'reports.escalations');
-      const rows = await deps.db.query<{ tracking_no: string; level: number; stage: string; target_label: string; target_user_id: string | null; handler_kind: string; handler_code: string; agency_code: string; created_at: Date }>(
-        `select r.tracking_no, e.level, e.stage, e.target_label, e.target_user_id, e.handler_kind, e.handler_code, e.agency_code, e.created_at
-         from report_escalations e join reports r on r.id = e.report_id order by e.id desc limit $1`,
-        [request.query.limit],
-      );
+      const { rows, people } = await reports.queries.escalations(request.query.limit);
       const names = await reports.names.get();
-      const people = await officerNames(deps.db, [...new Set(rows.map((r) => r.target_user_id).filter((x): x is string => Boolean(x)))], deps.decrypt);
       return {
         escalations: rows.map((r) => ({
           trackingNo: r.tracking_no,
@@ -273,7 +191,7 @@ export function reportRoutes(app: HttpApp, reports: ReportsService, deps: { db: 
           stage: r.stage,
           to: r.target_label,
           toName: r.target_user_id ? (people.get(r.target_user_id) ?? null) : null,
-          handler: names.unit(r.handler_kind as 'opd', r.handler_code),
+          handler: names.unit(r.handler_kind, r.handler_code),
           agency: names.agency(r.agency_code).shortName,
           at: r.created_at.toISOString(),
         })),
@@ -286,7 +204,7 @@ export function reportRoutes(app: HttpApp, reports: ReportsService, deps: { db: 
     '/api/v1/reports/:ref',
     { schema: { tags, summary: 'One report with its timeline (by id or tracking number)', params: refParams, response: { 200: reportDetailSchema, ...errs } } },
     async (request) => {
-      const row = await reports.readable(request.principal, request.params.ref);
+      const row = await reports.queries.readable(request.principal, request.params.ref);
       return detail(request, row, request.principal!);
     },
   );
@@ -305,7 +223,7 @@ export function reportRoutes(app: HttpApp, reports: ReportsService, deps: { db: 
     async (request) => {
       if (!request.principal) throw errors.unauthenticated();
       const { fields: body, files } = await readFormBody(request, transitionForm);
-      const row = await reports.act(request.params.ref, request.params.action as TransitionAction, { ...body, photo: files[0] }, request.principal);
+      const row = await reports.transitions.act(request.params.ref, request.params.action as TransitionAction, { ...body, photo: files[0] }, request.principal);
       return detail(request, row, request.principal!);
     },
   );
@@ -322,9 +240,9 @@ export function reportRoutes(app: HttpApp, reports: ReportsService, deps: { db: 
       },
     },
     async (request, reply) => {
-      const event = await reports.comment(request.params.ref, request.body.text, request.body.internal, request.principal);
-      const row = (await reports.row(event.report_id))!;
-      const names = request.principal!.kind === 'officer' ? await officerNames(deps.db, [request.principal!.userId], deps.decrypt) : new Map<string, string>();
+      const event = await reports.transitions.comment(request.params.ref, request.body.text, request.body.internal, request.principal);
+      const row = (await reports.queries.row(event.report_id))!;
+      const names = request.principal!.kind === 'officer' ? await reports.queries.officerNames([request.principal!.userId]) : new Map<string, string>();
       return reply.status(201).send({ entry: presentTimeline([event], row, request.principal!, names)[0]! });
     },
   );
@@ -333,7 +251,7 @@ export function reportRoutes(app: HttpApp, reports: ReportsService, deps: { db: 
     '/api/v1/reports/:ref/support',
     { schema: { tags, summary: 'Support a report instead of filing the same problem again (citizen)', params: refParams, response: { 200: z.object({ supportCount: z.number(), added: z.boolean() }), ...errs } } },
     async (request) => {
-      const { report, added } = await reports.support(request.params.ref, request.principal);
+      const { report, added } = await reports.transitions.support(request.params.ref, request.principal);
       return { supportCount: report.support_count, added };
     },
   );
@@ -350,13 +268,13 @@ export function reportRoutes(app: HttpApp, reports: ReportsService, deps: { db: 
       },
     },
     async (request) => {
-      const photo = await reports.moderatePhoto(request.params.ref, request.params.photoId, request.body.decision, request.principal);
+      const photo = await reports.transitions.moderatePhoto(request.params.ref, request.params.photoId, request.body.decision, request.principal);
       return { id: photo.id, moderation: photo.moderation };
     },
   );
 
-  const sendPhoto = async (reply: FastifyReply, photo: Parameters<ReportsService['readPhoto']>[0], size: 'full' | 'thumb', cache: string) => {
-    const file = await reports.readPhoto(photo, size);
+  const sendPhoto = async (reply: FastifyReply, photo: PhotoRow, size: 'full' | 'thumb', cache: string) => {
+    const file = await reports.photoStore.read(photo, size);
     if (!file) throw errors.notFound({ id: 'Foto', en: 'Photo' });
     return reply.type(file.contentType).header('content-length', file.size).header('cache-control', cache).header('x-content-type-options', 'nosniff').send(file.stream);
   };
@@ -367,8 +285,8 @@ export function reportRoutes(app: HttpApp, reports: ReportsService, deps: { db: 
     '/api/v1/reports/:ref/photos/:photoId',
     { schema: { tags, summary: 'A photo of a report (reporter and officers in scope)', params: refParams.extend({ photoId: z.uuid() }), querystring: photoQuery, response: { 200: photoFile, ...errs } } },
     async (request, reply) => {
-      const row = await reports.readable(request.principal, request.params.ref);
-      const photo = await reports.photo(request.params.photoId);
+      const row = await reports.queries.readable(request.principal, request.params.ref);
+      const photo = await reports.queries.photo(request.params.photoId);
       if (photo?.report_id !== row.id) throw errors.notFound({ id: 'Foto', en: 'Photo' });
       return sendPhoto(reply, photo, request.query.size, 'private, max-age=3600');
     },
@@ -393,10 +311,9 @@ export function reportRoutes(app: HttpApp, reports: ReportsService, deps: { db: 
   });
 
   const publicPage = async (request: FastifyRequest, q: z.infer<typeof publicQuery>) => {
-    const page = await pageOfReports(deps.db, publicWhere(q), 'newest', q.cursor, q.limit);
-    const photos = await photosOf(deps.db, page.rows.map((r) => r.id));
+    const page = await reports.queries.publicFeed(q, q.cursor, q.limit);
     const ctx = await ctxOf(request);
-    return { reports: page.rows.map((r) => presentPublic(r, photos.get(r.id) ?? [], ctx)), nextCursor: page.nextCursor };
+    return { reports: page.rows.map((r) => presentPublic(r, page.photos.get(r.id) ?? [], ctx)), nextCursor: page.nextCursor };
   };
 
   app.get(
@@ -431,9 +348,9 @@ export function reportRoutes(app: HttpApp, reports: ReportsService, deps: { db: 
     '/api/v1/public/reports/:ref',
     { schema: { tags: ['public'], summary: 'One public report by tracking number', params: refParams, response: { 200: z.object({ report: publicReportSchema }), ...errs } } },
     async (request) => {
-      const row = await reports.find(request.params.ref);
+      const row = await reports.queries.find(request.params.ref);
       if (!row || !PUBLIC_STATUSES.includes(row.status)) throw errors.notFound({ id: 'Laporan', en: 'Report' });
-      return { report: presentPublic(row, await reports.photos(row.id), await ctxOf(request)) };
+      return { report: presentPublic(row, await reports.queries.photos(row.id), await ctxOf(request)) };
     },
   );
 
@@ -441,8 +358,8 @@ export function reportRoutes(app: HttpApp, reports: ReportsService, deps: { db: 
     '/api/v1/public/photos/:photoId',
     { schema: { tags: ['public'], summary: 'An approved photo of a public, non-confidential report', params: z.object({ photoId: z.uuid() }), querystring: photoQuery, response: { 200: photoFile, 400: errorSchema, 404: errorSchema } } },
     async (request, reply) => {
-      const photo = await reports.photo(request.params.photoId);
-      const row = photo && (await reports.row(photo.report_id));
+      const photo = await reports.queries.photo(request.params.photoId);
+      const row = photo && (await reports.queries.row(photo.report_id));
       if (!photo || !row || photo.moderation !== 'approved' || !PUBLIC_STATUSES.includes(row.status) || row.privacy === 'confidential') {
         throw errors.notFound({ id: 'Foto', en: 'Photo' });
       }

@@ -30,8 +30,9 @@ import {
 import { presentPublic, type PresentContext } from '../present.js';
 import { invalid, list, missing, noSuchResource, Open311Error, text, w3cDate } from './args.js';
 import { open311KeyRoutes, type Open311Keys } from './keys.js';
-import { photosOf, publicWhere } from '../queries.js';
-import type { PhotoRow, ReportRow, ReportsService } from '../service.js';
+import { publicWhere } from '../queries.js';
+import type { PhotoRow, ReportRow } from '../repository.js';
+import type { ReportsService } from '../service.js';
 import { OPEN_STATUSES, PUBLIC_STATUSES, type ReportStatus } from '../workflow.js';
 
 /** Our states on the spec's two: someone still has to act (open), or nothing more will happen (closed). */
@@ -123,7 +124,8 @@ export function open311Routes(
   app: HttpApp,
   reports: ReportsService,
   keys: Open311Keys,
-  options: { cityCode: string; publicUrl: string | undefined; db: Database; city: () => Promise<{ name: string } | undefined> },
+  // `db` is what app.ts passes today; the service's repository now reads the reports.
+  options: { cityCode: string; publicUrl: string | undefined; db?: Database; city: () => Promise<{ name: string } | undefined> },
 ): void {
   const baseUrl = (request: FastifyRequest) => options.publicUrl?.replace(/\/$/, '') ?? `${request.protocol}://${request.host}`;
   const formatOf = (request: FastifyRequest): Open311Format => (request.url.split('?')[0]!.endsWith('.json') ? 'json' : 'xml');
@@ -144,8 +146,8 @@ export function open311Routes(
 
   /** The report is as the public feed shows it, so the presenter needs what the feed's does. */
   const present = async (request: FastifyRequest, rows: ReportRow[]): Promise<O311Request[]> => {
-    const photos = await photosOf(options.db, rows.map((r) => r.id));
-    const ctx = { names: await reports.names.get(), lang: request.lang, timezone: reports.options.timezone, autoCloseDays: reports.options.autoCloseDays, now: reports.clock(), baseUrl: baseUrl(request) };
+    const photos = await reports.queries.photosOf(rows.map((r) => r.id));
+    const ctx = { ...(await reports.presentContext(request.lang)), baseUrl: baseUrl(request) };
     return rows.map((r) => requestOf(r, photos.get(r.id) ?? [], ctx));
   };
 
@@ -157,7 +159,7 @@ export function open311Routes(
   const requestsByIds = async (ids: string[]): Promise<ReportRow[]> => {
     const wanted = ids.map((id) => id.toUpperCase()).filter((id) => TRACKING_NO.test(id));
     if (!wanted.length) return [];
-    const rows = await options.db.query<ReportRow>('select * from reports where tracking_no = any($1) order by submitted_at desc, id desc', [wanted]);
+    const rows = await reports.queries.byTrackingNos(wanted);
     return rows.filter((r) => isPublic(r) || r.channel === 'open311');
   };
 
@@ -187,13 +189,12 @@ export function open311Routes(
       throw invalid(`Rentang start_date sampai end_date paling lama ${MAX_WINDOW_DAYS} hari.`, `start_date and end_date may span at most ${MAX_WINDOW_DAYS} days.`);
     }
     where.add((p) => `submitted_at >= ${p(start)} and submitted_at <= ${p(end)}`);
-    return options.db.query<ReportRow>(`select * from reports ${where} order by submitted_at desc, id desc limit ${MAX_RESULTS}`, where.params);
+    return reports.queries.matching(where, 'submitted_at desc, id desc', MAX_RESULTS);
   };
 
   /** The time the service list (categories, their questions included) last changed: discovery's changeset. */
   const servicesChangedAt = async (): Promise<string> => {
-    const row = await options.db.one<{ at: Date | null }>('select max(updated_at) as at from report_categories');
-    return (row.at ?? new Date(0)).toISOString();
+    return ((await reports.categories.changedAt()) ?? new Date(0)).toISOString();
   };
 
   app.register(
@@ -281,9 +282,9 @@ export function open311Routes(
       o311.get('/tokens/:file', { schema: { ...hidden, summary: 'The service_request_id for a token', params: z.object({ file: z.string() }) } }, async (request, reply) => {
         const { name: token, format } = resource(request.params.file);
         checkJurisdiction((request.query as Record<string, unknown>).jurisdiction_id);
-        const row = /^[0-9a-f-]{36}$/i.test(token) ? await options.db.maybeOne<{ tracking_no: string }>('select tracking_no from reports where open311_token = $1', [token]) : undefined;
-        if (!row) throw missing(`token ${token} tidak ditemukan.`, `token ${token} not found.`);
-        return send(reply, format, renderTokens([{ service_request_id: row.tracking_no, token }], format));
+        const trackingNo = /^[0-9a-f-]{36}$/i.test(token) ? await reports.queries.trackingNoOfOpen311Token(token) : undefined;
+        if (!trackingNo) throw missing(`token ${token} tidak ditemukan.`, `token ${token} not found.`);
+        return send(reply, format, renderTokens([{ service_request_id: trackingNo, token }], format));
       });
 
       // One route per format, so that the OpenAPI document shows each answer's content type.
