@@ -224,8 +224,8 @@ program
         verifyOnly: opts.verifyOnly ?? false,
         env: readEnvironment(),
         openFileStore,
-        async checkInstallation(cfg, out) {
-          const ctx = await createContext({ ...cfg, logLevel: 'warn' });
+        async checkInstallation(cfg, db, out) {
+          const ctx = await createContext({ ...cfg, logLevel: 'warn' }, { db });
           try {
             return (await runCommand(ctx, { command: 'audit verify', args: {} }, out)) === 0;
           } finally {

@@ -195,7 +195,7 @@ describeEachDatabase('backup and restore', (kind) => {
   it('restores into an empty installation that shows the report, its photo and its reporter, and refuses a non-empty one', async () => {
     const target = await emptyTarget();
     const out = await runCli(['restore', backupFile], target.env);
-    expect(out).toMatch(/Restored \d+ rows and 3 files/);
+    expect(out).toMatch(/Restored \d+ rows in [\d.]+ s and 3 files/);
     expect(out).toMatch(/Audit trail intact/);
     const secret = fs.readFileSync(path.join(target.dataDir, SECRET_KEY_FILE), 'utf8').trim();
     expect(secret, 'the key came from the backup').toBe(TEST_SECRET);

@@ -138,7 +138,7 @@ export async function createBackup(source: BackupSource, options: { file: string
     };
     io.print(
       `Backup written to ${file}: ${summary.tables} tables, ${totalRows} rows, ${files} files (${megabytes(fileBytes)}), ` +
-        `${megabytes(summary.bytes)} in ${summary.seconds.total.toFixed(1)} s. Keep the passphrase apart from the file: without it the backup cannot be read.`,
+        `${megabytes(summary.bytes)} in ${summary.seconds.total.toFixed(1)} s (database ${summary.seconds.database.toFixed(1)} s, files ${summary.seconds.files.toFixed(1)} s). Keep the passphrase apart from the file: without it the backup cannot be read.`,
     );
     return summary;
   } catch (error) {

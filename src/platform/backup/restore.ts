@@ -35,16 +35,21 @@ export interface RestoreOptions {
   env: Record<string, string | undefined>;
   /** The configured file store (local disk or S3). */
   openFileStore(config: Config): Promise<FileStore>;
-  /** Opens the restored installation as a server would (newer migrations run) and verifies its audit chain. */
-  checkInstallation(config: Config, io: CommandIO): Promise<boolean>;
+  /**
+   * Opens the restored installation on `db` as a server would (newer migrations run), verifies its
+   * audit chain, and closes `db`.
+   */
+  checkInstallation(config: Config, db: Database, io: CommandIO): Promise<boolean>;
 }
 
 /** Exit codes: 0 restored (or verified), 1 refused or failed, 3 restored but the audit chain does not verify. */
 export async function restoreBackup(options: RestoreOptions, io: CommandIO): Promise<number> {
   const file = path.resolve(options.file);
+  let touched = false;
   try {
     if (!fs.existsSync(file)) throw new BackupError(`${file} does not exist.`);
     // Pass 1: the whole file, checked and discarded.
+    const checkStarted = performance.now();
     const checked = await readThrough(file, options.passphrase, async (backup) => {
       let rows = 0;
       for await (const item of backup.items) {
@@ -56,7 +61,7 @@ export async function restoreBackup(options: RestoreOptions, io: CommandIO): Pro
     const { manifest, keys } = checked.backup;
     io.print(
       `Backup of ${manifest.createdAt} (SatuKota ${manifest.satukotaVersion}, ${manifest.database}, city ${manifest.cityCode}): ` +
-        `${manifest.tables.length} tables, ${checked.result} rows, ${checked.files} files (${megabytes(checked.fileBytes)}); every chunk authenticated.`,
+        `${manifest.tables.length} tables, ${checked.result} rows, ${checked.files} files (${megabytes(checked.fileBytes)}); every chunk authenticated in ${((performance.now() - checkStarted) / 1000).toFixed(1)} s.`,
     );
     if (options.verifyOnly) {
       io.print('The backup is complete and intact. Nothing was changed.');
@@ -68,24 +73,28 @@ export async function restoreBackup(options: RestoreOptions, io: CommandIO): Pro
     try {
       const files = await options.openFileStore(config);
       await prepareEmptyTarget(config, files, keys, options.force, io);
+      touched = true;
       const db = await openTarget(config);
+      let handedOver = false;
       try {
         // The backup's own migrations only: its rows fit that schema; newer ones run after loading.
         await migrate(db, migrations);
-        await readThrough(file, options.passphrase, (backup) => restoreContents(backup, db, files, checked.result, io));
+        const { result: seconds } = await readThrough(file, options.passphrase, (backup) => restoreContents(backup, db, files, { rows: checked.result, files: checked.files }, io));
+        writeKeys(config, options.env, keys, io);
+        io.print(`Restored ${checked.result} rows in ${seconds.database.toFixed(1)} s and ${checked.files} files in ${seconds.files.toFixed(1)} s.`);
+        // Still under the lock: no server opens the installation before this check has.
+        handedOver = true;
+        return (await options.checkInstallation(config, db, io)) ? 0 : 3;
       } finally {
-        await db.close();
+        if (!handedOver) await db.close();
       }
-      writeKeys(config, options.env, keys, io);
-      io.print(`Restored ${checked.result} rows and ${checked.files} files.`);
-      // Still under the lock: no server opens the installation before this check has.
-      return (await options.checkInstallation(config, io)) ? 0 : 3;
     } finally {
       lock?.release();
     }
   } catch (error) {
     if (error instanceof BackupReadError) {
-      io.error(`${error.message} Nothing was restored.`);
+      // Only a file changed between the check and the restore gets here once the target was touched.
+      io.error(`${error.message} ${touched ? 'The target is partly restored: restore a good backup with --force.' : 'Nothing was restored.'}`);
       return 1;
     }
     if (error instanceof BackupError || error instanceof ConfigError) {
@@ -211,7 +220,8 @@ async function prepareEmptyTarget(config: Config, files: FileStore, keys: Backup
 }
 
 /** Pass 2: the rows in one transaction (all or none), then the files. */
-async function restoreContents(backup: OpenedBackup, db: Database, files: FileStore, totalRows: number, io: CommandIO): Promise<void> {
+async function restoreContents(backup: OpenedBackup, db: Database, files: FileStore, totals: { rows: number; files: number }, io: CommandIO): Promise<{ database: number; files: number }> {
+  const started = performance.now();
   const items = backup.items;
   let next = await items.next();
   await db.transaction(async (tx) => {
@@ -219,7 +229,7 @@ async function restoreContents(backup: OpenedBackup, db: Database, files: FileSt
     const problems = loader.differences(backup.manifest.tables);
     if (problems.length > 0) throw new BackupError(`The schema built by the backup's migrations differs from the backup's: ${problems.join('; ')}.`);
     await loader.begin();
-    io.progress.start(totalRows, 'Database rows');
+    io.progress.start(totals.rows, 'Database rows');
     let loaded = 0;
     for (; !next.done && next.value.type === 'table'; next = await items.next()) {
       loaded += await loader.load(next.value.table, next.value.data);
@@ -230,11 +240,17 @@ async function restoreContents(backup: OpenedBackup, db: Database, files: FileSt
     await loader.setSequences(next.value.sequences);
     await loader.end();
   });
+  const databaseDone = performance.now();
+  io.progress.start(totals.files, 'Files');
+  let restored = 0;
   for (next = await items.next(); !next.done; next = await items.next()) {
     const item = next.value;
     if (item.type !== 'file') throw new BackupReadError('damaged', 'The backup has database records among its files.');
     await files.put(item.key, Readable.from(item.body()), contentTypeOf(item.key));
+    io.progress.update(++restored);
   }
+  io.progress.stop();
+  return { database: (databaseDone - started) / 1000, files: (performance.now() - databaseDone) / 1000 };
 }
 
 /**
