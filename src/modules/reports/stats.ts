@@ -1,11 +1,12 @@
 import { z } from 'zod';
-import type { Database } from '../../platform/db.js';
+import type { Database, Queryable } from '../../platform/db.js';
 import { errors } from '../../platform/errors.js';
 import type { HttpApp } from '../../platform/http.js';
 import { instant } from '../../platform/input.js';
 import { authorize, errorSchema, type Principal } from '../identity/index.js';
 import type { NameDirectory } from './names.js';
 import { scopeFilter, Where } from './queries.js';
+import { laterSubmissions, MAX_LATER_SUBMISSIONS, rollupFigures, rollupMap } from './stats-rollups.js';
 import {
   agencyFiguresSchema,
   figuresSchema,
@@ -62,11 +63,46 @@ export interface StatsWindow {
   to: Date;
 }
 
+export interface StatsOptions {
+  /** Read the rollups of migration 0007 where they give the same figures (default); false: always the reports. */
+  rollups?: boolean;
+}
+
 export class ReportStats {
+  private readonly rollups: boolean;
+
   constructor(
     private readonly db: Database,
     private readonly names: NameDirectory,
-  ) {}
+    options: StatsOptions = {},
+  ) {
+    this.rollups = options.rollups ?? true;
+  }
+
+  /** Folds the facts the report triggers appended into the rollups (a job does it every few seconds). */
+  async foldRollups(): Promise<number> {
+    return (await this.db.one<{ n: number }>('select report_rollups_fold()::int as n')).n;
+  }
+
+  /**
+   * One snapshot for the several statements of a figure (rollups, then reports), with room to sort in
+   * memory. Calls `fromRollups` when the viewer sees the whole city and few reports were submitted
+   * after the window's end (stats-rollups.ts), else `fromReports`.
+   */
+  private async read<T>(viewer: Principal, w: StatsWindow, fromRollups: (tx: Queryable) => Promise<T | undefined>, fromReports: (tx: Queryable) => Promise<T>): Promise<T> {
+    const cityWide = new Where();
+    scopeFilter(cityWide, viewer);
+    const useRollups = this.rollups && cityWide.parts.length === 0;
+    return this.db.transaction(async (tx) => {
+      await tx.query('set transaction isolation level repeatable read');
+      await tx.query(`set local work_mem = '64MB'`);
+      if (useRollups && (await laterSubmissions(tx, w.to)) <= MAX_LATER_SUBMISSIONS) {
+        const result = await fromRollups(tx);
+        if (result !== undefined) return result;
+      }
+      return fromReports(tx);
+    });
+  }
 
   /** The set: submitted or resolved in the window, or open now; limited to what the viewer may see. */
   private base(viewer: Principal, w: StatsWindow): Where {
@@ -77,29 +113,37 @@ export class ReportStats {
     return where;
   }
 
-  /** Aggregates sort tens of thousands of rows (median, grouping): in memory, not in temporary files. */
-  private async aggregate<T>(sql: string, params: unknown[]): Promise<T[]> {
-    return this.db.transaction(async (tx) => {
-      await tx.query(`set local work_mem = '64MB'`);
-      return tx.query<T>(sql, params);
-    });
-  }
-
   async summary(viewer: Principal, w: StatsWindow): Promise<Figures> {
     const where = this.base(viewer, w);
-    return figures((await this.aggregate<FiguresRow>(`select ${FIGURES_SQL} from reports ${where}`, where.params))[0]!);
+    const row = await this.read(
+      viewer,
+      w,
+      async (tx) => (await rollupFigures(tx, 'city', w)).get('') ?? EMPTY_FIGURES,
+      async (tx) => (await tx.query<FiguresRow>(`select ${FIGURES_SQL} from reports ${where}`, where.params))[0]!,
+    );
+    return figures(row);
   }
 
   async byAgency(viewer: Principal, w: StatsWindow): Promise<AgencyFigures[]> {
     const where = this.base(viewer, w);
-    const rows = await this.aggregate<FiguresRow & { code: string }>(`select agency_code as code, ${FIGURES_SQL} from reports ${where} group by agency_code`, where.params);
+    const rows = await this.read(
+      viewer,
+      w,
+      async (tx) => [...(await rollupFigures(tx, 'agency', w))].map(([code, r]) => ({ code, ...r })),
+      (tx) => tx.query<FiguresRow & { code: string }>(`select agency_code as code, ${FIGURES_SQL} from reports ${where} group by agency_code`, where.params),
+    );
     const names = await this.names.get();
     return rows.map((r) => ({ code: r.code, name: names.agency(r.code).shortName, ...figures(r) })).sort((a, b) => b.open - a.open || a.name.localeCompare(b.name));
   }
 
   async byKecamatan(viewer: Principal, w: StatsWindow): Promise<KecamatanFigures[]> {
     const where = this.base(viewer, w);
-    const rows = await this.aggregate<FiguresRow & { code: string | null }>(`select kecamatan_code as code, ${FIGURES_SQL} from reports ${where} group by kecamatan_code`, where.params);
+    const rows = await this.read(
+      viewer,
+      w,
+      async (tx) => [...(await rollupFigures(tx, 'kecamatan', w))].map(([code, r]) => ({ code: code === '' ? null : code, ...r })),
+      (tx) => tx.query<FiguresRow & { code: string | null }>(`select kecamatan_code as code, ${FIGURES_SQL} from reports ${where} group by kecamatan_code`, where.params),
+    );
     const names = await this.names.get();
     return rows
       .map((r) => ({ code: r.code, name: r.code ? (names.region(r.code)?.name ?? r.code) : 'Belum terpetakan', ...figures(r) }))
@@ -144,39 +188,46 @@ export class ReportStats {
     where.add((p) => `lng between ${p(west)} and ${p(east)} and lat between ${p(south)} and ${p(north)}`);
     const cell = 360 / 2 ** zoom / 4;
     const cellParam = where.params.push(cell);
-    const rows = await this.aggregate<{
-      gx: number;
-      gy: number;
-      count: number;
-      lat: number;
-      lng: number;
-      open: number;
-      overdue: number;
-      emergency: number;
-      one_id: string;
-      one_tracking_no: string;
-      one_status: string;
-      one_category: string;
-    }>(
-      `select floor(lng / $${cellParam})::int as gx, floor(lat / $${cellParam})::int as gy, count(*)::int as count, avg(lat) as lat, avg(lng) as lng,
-              count(*) filter (where status = any($3))::int as open,
-              count(*) filter (where status = any($3) and due_at < $2)::int as overdue,
-              count(*) filter (where emergency and status = any($3))::int as emergency,
-              min(id::text) as one_id, min(tracking_no) as one_tracking_no, min(status) as one_status, min(category_code) as one_category
-       from reports ${where} group by 1, 2 limit 5000`,
-      where.params,
-    );
-    return rows.map((r) => ({
-      lat: Number(r.lat),
-      lng: Number(r.lng),
-      count: r.count,
-      open: r.open,
-      overdue: r.overdue,
-      emergency: r.emergency,
-      ...(r.count === 1 ? { report: { id: r.one_id, trackingNo: r.one_tracking_no, status: r.one_status, category: r.one_category } } : {}),
-    }));
+    const set = this.base(viewer, w);
+    const fromReports = async (tx: Queryable) => {
+      const rows = await tx.query<{
+        gx: number;
+        gy: number;
+        count: number;
+        lat: number;
+        lng: number;
+        open: number;
+        overdue: number;
+        emergency: number;
+        one_id: string;
+        one_tracking_no: string;
+        one_status: string;
+        one_category: string;
+      }>(
+        `select floor(lng / $${cellParam})::int as gx, floor(lat / $${cellParam})::int as gy, count(*)::int as count, avg(lat) as lat, avg(lng) as lng,
+                count(*) filter (where status = any($3))::int as open,
+                count(*) filter (where status = any($3) and due_at < $2)::int as overdue,
+                count(*) filter (where emergency and status = any($3))::int as emergency,
+                min(id::text) as one_id, min(tracking_no) as one_tracking_no, min(status) as one_status, min(category_code) as one_category
+         from reports ${where} group by 1, 2 limit 5000`,
+        where.params,
+      );
+      return rows.map((r) => ({
+        lat: Number(r.lat),
+        lng: Number(r.lng),
+        count: r.count,
+        open: r.open,
+        overdue: r.overdue,
+        emergency: r.emergency,
+        ...(r.count === 1 ? { report: { id: r.one_id, trackingNo: r.one_tracking_no, status: r.one_status, category: r.one_category } } : {}),
+      }));
+    };
+    return this.read(viewer, w, (tx) => rollupMap(tx, w, bbox, zoom, set.parts.join(' and '), OPEN_STATUSES), fromReports);
   }
 }
+
+/** The figures of an empty window, as the aggregate gives them. */
+const EMPTY_FIGURES: FiguresRow = { new: 0, open: 0, overdue: 0, escalated: 0, resolved: 0, emergency_open: 0, median_hours: null, within_share: null };
 
 const windowQuery = z.object({
   from: instant().optional(),
