@@ -118,15 +118,20 @@ export async function createContext(config: Config, options: ContextOptions = {}
   });
   const open311Keys = new Open311Keys(db, audit.trail);
   const deadlines = new DeadlineKeeper(db, holidays, log, config.reports.autoCloseDays);
+  const stats = new ReportStats(db, reportsService.names);
   const reports: FeatureModule = {
     name: 'reports',
     routes: (app) => {
       reportRoutes(app, reportsService, { db, decrypt: (v) => cipher.decrypt(v) });
       exportRoutes(app, reportsService, { db, audit: audit.trail });
-      statsRoutes(app, new ReportStats(db, reportsService.names), config.cityTimezone);
+      statsRoutes(app, stats, config.cityTimezone);
       open311Routes(app, reportsService, open311Keys, { cityCode: config.cityCode, publicUrl: config.publicUrl, db, city: () => regions.service.city() });
     },
-    jobs: [{ kind: 'reports.deadlines', everyMs: 60_000, run: () => deadlines.run() }],
+    jobs: [
+      { kind: 'reports.deadlines', everyMs: 60_000, run: () => deadlines.run() },
+      // The statistics read rollup + appended facts either way; folding keeps the appended part small.
+      { kind: 'reports.rollups', everyMs: 30_000, run: () => stats.foldRollups() },
+    ],
   };
   const notifications = notificationsModule({ db, cipher, audit: audit.trail, log, jobs, reports: reportsService, options: { publicUrl: config.publicUrl } });
   const command = commandModule({
