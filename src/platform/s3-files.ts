@@ -1,22 +1,28 @@
 import type { Readable } from 'node:stream';
 import {
+  AbortMultipartUploadCommand,
+  CompleteMultipartUploadCommand,
+  CreateMultipartUploadCommand,
   DeleteObjectCommand,
   GetObjectCommand,
   HeadBucketCommand,
   HeadObjectCommand,
   paginateListObjectsV2,
+  PutObjectCommand,
   S3Client,
   S3ServiceException,
+  UploadPartCommand,
+  type CompletedPart,
 } from '@aws-sdk/client-s3';
-import { Upload } from '@aws-sdk/lib-storage';
 import { ConfigError } from '../config.js';
 import { assertContentTypeMatches, assertValidKey, assertValidPrefix, contentTypeOf, type FileStore, type ListedFile, type StoredFile } from './files.js';
 
 /**
  * The file store on an S3-compatible object store (MinIO, Ceph, a cloud's S3), so that several nodes
- * share one set of files. Bodies stream both ways: a put holds about PART_SIZE × (UPLOAD_QUEUE + 1)
- * bytes, a get one socket buffer. Phones never reach the bucket: the platform authorises each download
- * and streams it through (a city's object store usually sits on an internal network).
+ * share one set of files. Bodies stream both ways: a streamed put holds one part (PART_SIZE) in memory
+ * whatever the file's size, a get one socket buffer. Phones never reach the bucket: the platform
+ * authorises each download and streams it through (a city's object store usually sits on an internal
+ * network).
  */
 
 export interface S3Settings {
@@ -30,13 +36,50 @@ export interface S3Settings {
   forcePathStyle: boolean;
 }
 
-/** S3's smallest multipart part; larger puts go up in parts of this size. */
-export const PART_SIZE = 5 * 1024 * 1024;
 /**
- * Parts uploaded at once. One: a put then holds one part and its copy as it is assembled (~10 MB),
- * whatever the file's size; several exports at once stay cheap. More would only help over long links.
+ * S3's smallest multipart part, and the one buffer a streamed put fills and sends, one part after the
+ * other. (lib-storage's Upload was tried first: its assembly of parts kept up to three of them alive at
+ * once, 15 MB for each upload in flight, and two more per part sent in parallel.)
  */
-export const UPLOAD_QUEUE = 1;
+export const PART_SIZE = 5 * 1024 * 1024;
+/** S3's limit on the parts of one upload: with PART_SIZE, files up to 50 GB. */
+const MAX_PARTS = 10_000;
+
+interface Part {
+  bytes: Buffer;
+  /** PART_SIZE bytes: more may follow. */
+  full: boolean;
+}
+
+/**
+ * The parts of a file. A Buffer's are views of it; a stream's are one reused buffer, refilled only when
+ * the caller asks for the next part — so the caller must be done with a part before it asks.
+ */
+async function* partsOf(data: Buffer | Readable): AsyncGenerator<Part> {
+  if (Buffer.isBuffer(data)) {
+    for (let offset = 0; ; offset += PART_SIZE) {
+      const bytes = data.subarray(offset, offset + PART_SIZE);
+      yield { bytes, full: bytes.length === PART_SIZE };
+      if (bytes.length < PART_SIZE) return;
+    }
+  }
+  const part = Buffer.allocUnsafe(PART_SIZE);
+  let filled = 0;
+  for await (const chunk of data) {
+    let bytes: Uint8Array = typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Uint8Array);
+    while (bytes.length > 0) {
+      const copied = Math.min(bytes.length, PART_SIZE - filled);
+      part.set(bytes.subarray(0, copied), filled);
+      filled += copied;
+      bytes = bytes.subarray(copied);
+      if (filled === PART_SIZE) {
+        yield { bytes: part, full: true };
+        filled = 0;
+      }
+    }
+  }
+  yield { bytes: part.subarray(0, filled), full: false };
+}
 
 const statusOf = (error: unknown) => (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
 const isNotFound = (error: unknown) => statusOf(error) === 404 || (error instanceof S3ServiceException && ['NoSuchKey', 'NotFound'].includes(error.name));
@@ -85,17 +128,37 @@ export class S3FileStore implements FileStore {
       assertValidKey(key);
       assertContentTypeMatches(key, contentType);
       // The type the key's extension gives, as the local store answers: both stores serve a key alike.
-      const upload = new Upload({
-        client: this.client,
-        params: { Bucket: this.bucket, Key: key, Body: data, ContentType: contentTypeOf(key) },
-        partSize: PART_SIZE,
-        queueSize: UPLOAD_QUEUE,
-      });
-      // A failed multipart upload is aborted by Upload (leavePartsOnError false): nothing appears
-      // under the key, and an older file there stays whole.
-      await upload.done();
+      const target = { Bucket: this.bucket, Key: key, ContentType: contentTypeOf(key) };
+      const parts = partsOf(data);
+      const first = await parts.next();
+      if (first.done) throw new Error('no first part'); // partsOf yields at least one
+      // A file that fits one part goes up in one request; a larger one in parts, which S3 assembles
+      // into the object only when all have arrived: until then, the key shows the old file or none.
+      if (!first.value.full) await this.client.send(new PutObjectCommand({ ...target, Body: first.value.bytes }));
+      else await this.putInParts(target, first.value, parts);
     } finally {
       if (!Buffer.isBuffer(data) && !data.readableEnded) data.destroy();
+    }
+  }
+
+  private async putInParts(target: { Bucket: string; Key: string; ContentType: string }, first: Part, rest: AsyncGenerator<Part>): Promise<void> {
+    const { UploadId } = await this.client.send(new CreateMultipartUploadCommand(target));
+    const upload = { Bucket: target.Bucket, Key: target.Key, UploadId };
+    try {
+      const sent: CompletedPart[] = [];
+      for (let part: Part | undefined = first; part; part = await nextPart(rest)) {
+        // A file of whole parts ends with an empty one, which is not sent.
+        if (part.bytes.length === 0) break;
+        const PartNumber = sent.length + 1;
+        if (PartNumber > MAX_PARTS) throw new Error(`${target.Key}: larger than ${MAX_PARTS} parts of ${PART_SIZE} bytes`);
+        const { ETag } = await this.client.send(new UploadPartCommand({ ...upload, PartNumber, Body: part.bytes }));
+        sent.push({ ETag, PartNumber });
+      }
+      await this.client.send(new CompleteMultipartUploadCommand({ ...upload, MultipartUpload: { Parts: sent } }));
+    } catch (error) {
+      // The parts sent so far would otherwise be kept (and billed) by the store until a lifecycle rule removes them.
+      await this.client.send(new AbortMultipartUploadCommand(upload)).catch(() => undefined);
+      throw error;
     }
   }
 
@@ -146,6 +209,11 @@ export class S3FileStore implements FileStore {
   close(): void {
     this.client.destroy();
   }
+}
+
+async function nextPart(parts: AsyncGenerator<Part>): Promise<Part | undefined> {
+  const next = await parts.next();
+  return next.done ? undefined : next.value;
 }
 
 function isValidKey(key: string): boolean {
