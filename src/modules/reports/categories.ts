@@ -131,6 +131,7 @@ function columnValues(c: z.infer<typeof categoryInputSchema>): unknown[] {
 /** How long a node trusts its copy of the categories; an admin's change on another node shows within it. */
 const CACHE_MS = 30_000;
 
+/** The categories citizens file under: read by every submission (cached per node), written by the admin with an audit entry. */
 export class CategoriesService {
   private cache: { at: number; byCode: Map<string, Category> } | undefined;
 
@@ -139,6 +140,7 @@ export class CategoriesService {
     private readonly audit: AuditTrail,
   ) {}
 
+  /** The active categories in their display order; the inactive too when asked (the admin's list). */
   async list(options: { includeInactive?: boolean } = {}): Promise<Category[]> {
     const rows = await this.db.query<CategoryRow>(
       `select ${COLUMNS} from report_categories ${options.includeInactive ? '' : 'where active'} order by sort_order, code`,
@@ -159,6 +161,7 @@ export class CategoriesService {
     return (await this.db.one<{ at: Date | null }>('select max(updated_at) as at from report_categories')).at;
   }
 
+  /** One category as stored now (inside `q`'s transaction when given). */
   async get(code: string, q: Queryable = this.db): Promise<Category | undefined> {
     const row = await q.maybeOne<CategoryRow>(`select ${COLUMNS} from report_categories where code = $1`, [code]);
     return row && present(row);
@@ -170,6 +173,7 @@ export class CategoriesService {
     }
   }
 
+  /** Adds a category (409 when its code exists, 422 for an unknown agency). */
   async create(input: CategoryInput, actor: Actor, tx?: Queryable): Promise<Category> {
     const c = categoryInputSchema.parse(input);
     assertDeadlineUnits(c);
@@ -189,6 +193,7 @@ export class CategoriesService {
     return (await this.get(c.code, q))!;
   }
 
+  /** Changes some of a category's fields; the result is checked as a whole. */
   async update(code: string, changes: Partial<Omit<z.infer<typeof categoryInputSchema>, 'code'>>, actor: Actor): Promise<Category> {
     const current = await this.get(code);
     if (!current) throw errors.notFound({ id: 'Kategori', en: 'Category' });

@@ -54,6 +54,7 @@ const paceOf = (emergency: boolean): Duration => (emergency ? { unit: 'hours', v
 
 const stageOf = (status: string) => (status === 'submitted' ? 'verify' : status === 'verified' ? 'dispatch' : 'resolve');
 
+/** Runs the deadline job's three sweeps: warnings, escalations, automatic closures. */
 export class DeadlineKeeper {
   constructor(
     private readonly db: Database,
@@ -62,6 +63,7 @@ export class DeadlineKeeper {
     private readonly autoCloseDays: number,
   ) {}
 
+  /** Everything due at `now` (the demo replays its past with earlier moments); counts what it did. */
   async run(now = new Date()): Promise<{ warned: number; escalated: number; closed: number }> {
     const result = { warned: await this.warn(now), escalated: await this.escalate(now), closed: await this.autoClose(now) };
     if (result.warned + result.escalated + result.closed > 0) this.log.info(result, 'report deadlines processed');

@@ -47,6 +47,7 @@ export class HolidaysService {
     return added;
   }
 
+  /** The holidays of a year (or all), by date. */
   async list(year?: number): Promise<Holiday[]> {
     return this.db.query<Holiday>(
       `select date, name, kind, source from holidays ${year ? `where date between make_date($1, 1, 1) and make_date($1, 12, 31)` : ''} order by date`,
@@ -54,6 +55,7 @@ export class HolidaysService {
     );
   }
 
+  /** The working calendar deadlines are counted on (kept for a minute per node). */
   async calendar(): Promise<WorkingCalendar> {
     if (this.cached && Date.now() - this.cached.at < CACHE_MS) return this.cached.calendar;
     const rows = await this.db.query<{ date: string }>('select date from holidays');
@@ -62,6 +64,7 @@ export class HolidaysService {
     return calendar;
   }
 
+  /** Sets or corrects a day off; a seed never overwrites it afterwards. */
   async set(holiday: Omit<Holiday, 'source'>, actor: { id: string | null; label: string }): Promise<Holiday> {
     await this.db.transaction(async (tx) => {
       await tx.query(
@@ -75,6 +78,7 @@ export class HolidaysService {
     return { ...holiday, source: 'admin' };
   }
 
+  /** Removes a day off (404 when there is none on that date). */
   async remove(date: string, actor: { id: string | null; label: string }): Promise<void> {
     await this.db.transaction(async (tx) => {
       const row = await tx.maybeOne('delete from holidays where date = $1 returning date', [date]);

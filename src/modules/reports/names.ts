@@ -21,10 +21,12 @@ export class NameDirectory {
 
   constructor(private readonly db: Database) {}
 
+  /** Forgets the names now (after a local change), rather than within the minute. */
   invalidate(): void {
     this.cached = undefined;
   }
 
+  /** The names, loaded at most once a minute. */
   async get(): Promise<Names> {
     if (this.cached && Date.now() - this.cached.at < CACHE_MS) return this.cached.names;
     const [regions, agencies, categories] = [

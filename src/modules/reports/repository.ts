@@ -10,7 +10,7 @@ import { OPEN_STATUSES, REPORT_STATUSES, type ReportStatus } from './workflow.js
  * checks the lists against the migrated tables). Categories, holidays and Open311 keys keep their tables'
  * SQL beside their services; what reports reads of other modules' tables is in lookups.ts; the filters that
  * lists pass in are built in queries.ts.
- * Longer than 400 lines on purpose: it is the one place a change to these tables has to look at.
+ * Over 400 lines because it is the one place a change to these tables has to look at.
  */
 
 export const PRIVACIES = ['public', 'confidential', 'anonymous'] as const;

@@ -57,7 +57,10 @@ const transitionForm: FormBody<typeof transitionBody> = { fields: transitionBody
 
 const idempotencyKeySchema = z.string().min(8).max(200).regex(/^[\x21-\x7e]+$/);
 
-/** `deps` is what app.ts passes today; the service now holds the database and the cipher itself. */
+/**
+ * Registers reports' routes for citizens, officers and the public, and the admin's (admin-routes.ts).
+ * `_deps` is what app.ts passes today; the service holds the database and the cipher itself now.
+ */
 export function reportRoutes(app: HttpApp, reports: ReportsService, _deps?: { db: Database; decrypt: (v: string) => string }): void {
   const tags = ['reports'];
   const ctxOf = (request: FastifyRequest) => reports.presentContext(request.lang);

@@ -59,6 +59,7 @@ export const TRANSITIONS: Record<TransitionAction, Transition> = {
   dispute: { from: ['resolved'], to: 'dispatched', noteRequired: { id: 'Jelaskan mengapa masalah belum selesai.', en: 'Explain why the problem is not solved.' } },
 };
 
+/** The policy's action for a workflow action (`reports.verify`, …). */
 export function policyActionOf(action: TransitionAction): Action {
   return `reports.${action}` as Action;
 }
@@ -74,6 +75,7 @@ const STATUS_NAMES: Record<ReportStatus, { id: string; en: string }> = {
   merged: { id: 'Digabung', en: 'Merged' },
 };
 
+/** A status as people read it: "Didisposisikan" / "Dispatched". */
 export function statusName(status: ReportStatus, lang: 'id' | 'en'): string {
   return STATUS_NAMES[status][lang];
 }

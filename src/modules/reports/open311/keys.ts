@@ -14,6 +14,7 @@ export class Open311Keys {
     private readonly audit: AuditTrail,
   ) {}
 
+  /** Makes a key: the key itself is returned this once, only its hash is kept. */
   async create(name: string, actor: { id: string | null; label: string }): Promise<{ key: string; record: Open311Key }> {
     const key = `sk311_${randomToken(24)}`;
     const record = await this.db.transaction(async (tx) => {
@@ -24,6 +25,7 @@ export class Open311Keys {
     return { key, record: (await this.list()).find((k) => k.id === record.id)! };
   }
 
+  /** Every key, revoked ones too, oldest first (without the keys themselves). */
   async list(): Promise<Open311Key[]> {
     const rows = await this.db.query<{ id: string; name: string; key_prefix: string; created_at: Date; revoked_at: Date | null; last_used_at: Date | null }>(
       'select id, name, key_prefix, created_at, revoked_at, last_used_at from open311_keys order by created_at',
@@ -31,6 +33,7 @@ export class Open311Keys {
     return rows.map((r) => ({ id: r.id, name: r.name, prefix: r.key_prefix, createdAt: r.created_at.toISOString(), revokedAt: r.revoked_at?.toISOString() ?? null, lastUsedAt: r.last_used_at?.toISOString() ?? null }));
   }
 
+  /** Revokes a key (404 when there is none with that id). */
   async revoke(id: string, actor: { id: string | null; label: string }): Promise<void> {
     await this.db.transaction(async (tx) => {
       const row = await tx.maybeOne('update open311_keys set revoked_at = coalesce(revoked_at, now()) where id = $1 returning id', [id]);

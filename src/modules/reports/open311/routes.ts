@@ -120,6 +120,7 @@ const SERVER_ERROR: LocalisedText = { id: 'Terjadi kesalahan pada server. Silaka
 
 const TRACKING_NO = /^SK-\d{4}-\d+$/;
 
+/** GeoReport v2 under /open311/v2 (discovery, services, requests, tokens; JSON or XML) and the admin's key routes. */
 export function open311Routes(
   app: HttpApp,
   reports: ReportsService,
