@@ -1,14 +1,9 @@
 // SatuKota's service worker: the app shell opens fast and even offline on a phone.
 //  - /assets/* (hashed file names, never change): cache-first, stored as they are fetched.
 //  - navigations: network-first (always the newest index.html), the cached one when offline.
-//  - the kelurahan boundaries (public, the largest API answer, changed only by an admin's import): the
-//    copy kept from last time at once, while a fresh one is fetched for next time (stale-while-revalidate),
-//    so every map draws them without waiting for the network.
-//  - the rest of /api/ and everything else: not touched, never cached (personal data, live workflow state).
+//  - /api/ and everything else: not touched, never cached (personal data, live workflow state).
 const CACHE = 'satukota-shell-v1';
-const DATA_CACHE = 'satukota-data-v1';
 const SHELL = '/index.html';
-const BOUNDARIES = '/api/v1/regions/boundaries.geojson';
 
 self.addEventListener('install', (event) => {
   event.waitUntil(
@@ -24,7 +19,7 @@ self.addEventListener('activate', (event) => {
   event.waitUntil(
     caches
       .keys()
-      .then((keys) => Promise.all(keys.filter((k) => k.startsWith('satukota-') && k !== CACHE && k !== DATA_CACHE).map((k) => caches.delete(k))))
+      .then((keys) => Promise.all(keys.filter((k) => k.startsWith('satukota-') && k !== CACHE).map((k) => caches.delete(k))))
       .then(() => self.clients.claim()),
   );
 });
@@ -33,25 +28,7 @@ self.addEventListener('fetch', (event) => {
   const req = event.request;
   if (req.method !== 'GET') return;
   const url = new URL(req.url);
-  if (url.origin !== self.location.origin) return;
-  if (url.pathname === BOUNDARIES && !url.search) {
-    event.respondWith(
-      caches.open(DATA_CACHE).then((cache) =>
-        cache.match(BOUNDARIES).then((kept) => {
-          const fresh = fetch(req).then((res) => {
-            if (res.ok) void cache.put(BOUNDARIES, res.clone());
-            return res;
-          });
-          if (!kept) return fresh;
-          // Answered from the copy: the download only refreshes it (a failure offline changes nothing).
-          event.waitUntil(fresh.catch(() => undefined));
-          return kept;
-        }),
-      ),
-    );
-    return;
-  }
-  if (url.pathname.startsWith('/api/')) return;
+  if (url.origin !== self.location.origin || url.pathname.startsWith('/api/')) return;
 
   if (req.mode === 'navigate') {
     event.respondWith(

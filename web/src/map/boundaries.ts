@@ -1,15 +1,15 @@
 // The city's kelurahan boundaries (GeoJSON), asked for once per page load and shared by every map (the
 // citizen's, the officer's, the command center's) and by the kelurahan lookup of the report form's pin;
 // apart from the map base (CityMap.tsx) so that /lapor can start the download before Leaflet has
-// arrived. Offline, the copy kept from the last download serves; the service worker keeps one too
-// (web/public/sw.js), so a later visit draws them at once.
+// arrived. The copy kept on the device from the last download serves at once (a later visit draws the
+// maps without waiting for the network, offline too) while a fresh one is fetched for the next visit.
 import { geometryContains, type AreaGeometry } from '../../../src/shared/geometry';
-import { withOfflineCopy } from '../offline';
+import { keptCopyFirst } from '../offline';
 
 let cache: Promise<GeoJSON.FeatureCollection | null> | null = null;
 
 export function boundaries(): Promise<GeoJSON.FeatureCollection | null> {
-  cache ??= withOfflineCopy('boundaries', async () => {
+  cache ??= keptCopyFirst('boundaries', async () => {
     const r = await fetch('/api/v1/regions/boundaries.geojson', { credentials: 'same-origin' });
     if (!r.ok) throw new Error(`boundaries: HTTP ${r.status}`);
     return (await r.json()) as GeoJSON.FeatureCollection;
