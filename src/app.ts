@@ -14,6 +14,7 @@ import { consoleSender, type MessageSender } from './platform/messaging.js';
 import { migrate } from './platform/migrate.js';
 import type { FeatureModule } from './platform/module.js';
 import { registerMultipart } from './platform/multipart.js';
+import { getSetting } from './platform/settings.js';
 import { sweepUploads, UPLOAD_SWEEP_EVERY_MS, UPLOAD_SWEEP_JOB } from './platform/uploads.js';
 import { agenciesModule, type AgenciesService } from './modules/agencies/index.js';
 import { auditModule, type AuditTrail } from './modules/audit/index.js';
@@ -21,7 +22,22 @@ import { commandModule, type LiveHub } from './modules/command/index.js';
 import { ACCESS_CHANGED, identityModule, losesAccess, type AccessChanged, type Identity, type Scope } from './modules/identity/index.js';
 import { notificationsModule, type NotificationsService } from './modules/notifications/index.js';
 import { regionsModule, type RegionsService } from './modules/regions/index.js';
-import { CategoriesService, DeadlineKeeper, exportRoutes, HolidaysService, NameDirectory, Open311Keys, open311Routes, reportRoutes, reportsLiveLayer, ReportsService, ReportStats, statsRoutes } from './modules/reports/index.js';
+import {
+  anonymousReportersMergedInto,
+  CategoriesService,
+  DeadlineKeeper,
+  exportRoutes,
+  HolidaysService,
+  NameDirectory,
+  Open311Keys,
+  open311Routes,
+  reportRoutes,
+  reportsLiveLayer,
+  ReportsService,
+  ReportStats,
+  statsRoutes,
+  supportersOf,
+} from './modules/reports/index.js';
 import { z } from 'zod';
 
 export const VERSION = (JSON.parse(fs.readFileSync(path.join(import.meta.dirname, '..', 'package.json'), 'utf8')) as { version: string }).version;
@@ -109,35 +125,44 @@ export async function createContext(config: Config, options: ContextOptions = {}
       return head ? { id: head.id, name: head.name } : null;
     },
   });
-  // (reports is wired here until its split lands and it exports reportsModule like the others.)
-  const holidays = new HolidaysService(db, audit.trail, config.cityTimezone);
-  const reportsService = new ReportsService(db, cipher, files, new CategoriesService(db, audit.trail), holidays, regions.service, new NameDirectory(db), {
-    cityCode: config.cityCode,
-    timezone: config.cityTimezone,
-    ...config.reports,
-  });
-  const open311Keys = new Open311Keys(db, audit.trail);
-  const deadlines = new DeadlineKeeper(db, holidays, log, config.reports.autoCloseDays);
-  const stats = new ReportStats(db, reportsService.names);
-  const reports: FeatureModule = {
-    name: 'reports',
-    routes: (app) => {
-      reportRoutes(app, reportsService, { db, decrypt: (v) => cipher.decrypt(v) });
-      exportRoutes(app, reportsService, { db, audit: audit.trail });
-      statsRoutes(app, stats, config.cityTimezone);
-      open311Routes(app, reportsService, open311Keys, { cityCode: config.cityCode, publicUrl: config.publicUrl, db, city: () => regions.service.city() });
+  const reports = reportsModule({
+    db,
+    cipher,
+    files,
+    audit: audit.trail,
+    log,
+    regions: regions.service,
+    neighbours: {
+      nameAndPhone: (id, q) => identity.accounts.nameAndPhone(id, q),
+      officerNames: (ids, q) => identity.accounts.officerNames(ids, q),
+      headId: (unit, q) => identity.accounts.headId(unit, q),
+      cityExtent: () => regions.service.extent(),
+      areaNames: () => regions.service.areaNames(),
+      isArea: (kind, code, q) => regions.service.isArea(kind, code, q),
+      agencyNames: () => agencies.service.names(),
+      agencyExists: (code, q) => agencies.service.exists(code, q),
     },
-    jobs: [
-      { kind: 'reports.deadlines', everyMs: 60_000, run: () => deadlines.run() },
-      // The statistics read rollup + appended facts either way; folding keeps the appended part small.
-      { kind: 'reports.rollups', everyMs: 30_000, run: () => stats.foldRollups() },
-    ],
-  };
-  const notifications = notificationsModule({ db, cipher, audit: audit.trail, log, jobs, reports: reportsService, options: { publicUrl: config.publicUrl } });
+    options: { cityCode: config.cityCode, timezone: config.cityTimezone, publicUrl: config.publicUrl, ...config.reports },
+  });
+  const notifications = notificationsModule({
+    db,
+    cipher,
+    audit: audit.trail,
+    log,
+    jobs,
+    people: identity.accounts,
+    reports: {
+      row: (id, q) => reports.service.row(id, q),
+      contactOf: (row) => reports.service.contactOf(row),
+      supportersOf: (id, q = db) => supportersOf(q, id),
+      anonymousReportersMergedInto: (id, q = db) => anonymousReportersMergedInto(q, id),
+    },
+    options: { publicUrl: config.publicUrl },
+  });
   const command = commandModule({
     db,
     log,
-    layers: { 'report.': reportsLiveLayer(reportsService) },
+    layers: { 'report.': reports.liveLayer },
     accessEnd: {
       topic: ACCESS_CHANGED,
       ends: (payload, principal) => losesAccess(payload as unknown as AccessChanged, principal),
@@ -156,7 +181,7 @@ export async function createContext(config: Config, options: ContextOptions = {}
   }
   // Data every installation needs; skipped by `migrate`, which opens the context before the tables exist.
   if (!options.skipMigrations) {
-    await holidays.ensureSeeded();
+    await reports.ensureSeeded();
     await notifications.service.ensureDefaultChannel();
   }
   return {
@@ -173,11 +198,11 @@ export async function createContext(config: Config, options: ContextOptions = {}
     regions: regions.service,
     identity,
     agencies: agencies.service,
-    reports: reportsService,
+    reports: reports.service,
     notifications: notifications.service,
-    open311Keys,
+    open311Keys: reports.open311Keys,
     live: command.live,
-    deadlines,
+    deadlines: reports.deadlines,
     generatedSecretKeyFile,
     async close() {
       await command.live.stop();
@@ -192,7 +217,7 @@ export async function buildHttp(ctx: AppContext): Promise<HttpApp> {
   /** GET /api/v1/city, also inlined in the web app's HTML. */
   const publicCity = async () => {
     const c = await ctx.regions.city();
-    const demo = await ctx.db.maybeOne('select 1 from platform_settings where key = $1', ['demo_seeded_at']);
+    const demo = await getSetting(ctx.db, 'demo_seeded_at');
     return {
       code: ctx.config.cityCode,
       name: c?.name ?? ctx.config.cityCode,

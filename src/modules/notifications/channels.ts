@@ -1,5 +1,6 @@
 import { createHmac } from 'node:crypto';
 import { z } from 'zod';
+import type { Cipher } from '../../platform/crypto.js';
 import { errors } from '../../platform/errors.js';
 import { SECRET_MASK, type ChannelKind } from './schema.js';
 
@@ -86,6 +87,11 @@ export function mergeConfig(kind: ChannelKind, stored: ChannelConfig | undefined
   return parseConfig(kind, merged);
 }
 
+/** A channel's stored (encrypted) config, as its adapter takes it. */
+export function readConfig(cipher: Cipher, configEnc: string): ChannelConfig {
+  return JSON.parse(cipher.decrypt(configEnc)) as ChannelConfig;
+}
+
 export function parseConfig(kind: ChannelKind, value: unknown): ChannelConfig {
   const result = CONFIG_SCHEMAS[kind].safeParse(value);
   if (!result.success) {
@@ -136,6 +142,7 @@ export function consoleAdapter(write: (line: string) => void = (line) => process
   };
 }
 
+/** Sends e-mail through the channel's SMTP server (nodemailer, loaded only where e-mail is sent). */
 export function smtpAdapter(): ChannelAdapter {
   return {
     kind: 'smtp',
@@ -161,10 +168,12 @@ export function smtpAdapter(): ChannelAdapter {
   };
 }
 
+/** The X-SatuKota-Signature header's value: the HMAC-SHA256 of the raw body under the channel's secret. */
 export function signWebhook(secret: string, rawBody: string): string {
   return `sha256=${createHmac('sha256', secret).update(rawBody).digest('hex')}`;
 }
 
+/** Hands the message to an SMS / WhatsApp gateway: a JSON POST, signed when the channel has a secret. */
 export function webhookAdapter(): ChannelAdapter {
   return {
     kind: 'webhook',
@@ -203,6 +212,7 @@ export function webhookAdapter(): ChannelAdapter {
 
 export type Adapters = Record<ChannelKind, ChannelAdapter>;
 
+/** The real adapters, one per channel kind (tests replace them). */
 export function defaultAdapters(): Adapters {
   return { console: consoleAdapter(), smtp: smtpAdapter(), webhook: webhookAdapter() };
 }

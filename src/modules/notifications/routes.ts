@@ -106,7 +106,7 @@ export function notificationRoutes(app: HttpApp, notifications: NotificationsSer
     },
     async (request) => {
       admin(request);
-      return notifications.listDeliveries(request.query);
+      return notifications.deliveries.list(request.query);
     },
   );
 
@@ -122,7 +122,7 @@ export function notificationRoutes(app: HttpApp, notifications: NotificationsSer
     },
     async (request) => {
       const { actor, ip } = admin(request);
-      return { delivery: await notifications.retryDelivery(request.params.id, actor, ip) };
+      return { delivery: await notifications.deliveries.retry(request.params.id, actor, ip) };
     },
   );
 }

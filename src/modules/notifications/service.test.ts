@@ -1,15 +1,19 @@
-import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { insertAgencyAndCategory, insertReport, insertSupporter, insertUser, markMerged, reportRow } from '../../../test/support/rows.js';
 import { Cipher, deriveKeys } from '../../platform/crypto.js';
 import { openPglite, type Database } from '../../platform/db.js';
-import { EventDispatcher, publish } from '../../platform/events.js';
+import type { OutboxEvent, Subscriber } from '../../platform/events.js';
 import { JobRunner } from '../../platform/jobs.js';
 import { createLogger } from '../../platform/logger.js';
-import { migrate } from '../../platform/migrate.js';
+import { memorySender } from '../../platform/messaging.js';
+import { migrate, readMigrations } from '../../platform/migrate.js';
 import { auditModule } from '../audit/index.js';
-import type { ReportRow } from '../reports/index.js';
+import { identityModule, type Identity } from '../identity/index.js';
+import { anonymousReportersMergedInto, supportersOf, type ReportRow } from '../reports/index.js';
 import type { ChannelAdapter, OutgoingMessage } from './channels.js';
-import { DELIVER_JOB, MAX_ATTEMPTS, NotificationsService, type ReportsLookup } from './service.js';
+import { DELIVER_JOB, MAX_ATTEMPTS } from './deliveries.js';
+import { ReportMessages, type ReportsLookup } from './report-messages.js';
+import { NotificationsService } from './service.js';
 
 const keys = deriveKeys('notifications-test-secret');
 const cipher = new Cipher(keys);
@@ -34,6 +38,7 @@ describe('NotificationsService', () => {
   let db: Database;
   let jobs: JobRunner;
   let service: NotificationsService;
+  let identity: Identity;
   const consoleA = recorder('console');
   const webhookA = recorder('webhook');
   const smtpA = recorder('smtp');
@@ -41,25 +46,7 @@ describe('NotificationsService', () => {
   let officer: string;
   let coordinator: string;
 
-  async function user(u: { kind: 'citizen' | 'officer'; role: string; phone?: string; email?: string; scope?: [string, string]; status?: string }): Promise<string> {
-    const row = await db.one<{ id: string }>(
-      `insert into users (kind, role, username, nik_index, name_enc, phone_enc, email_enc, scope_kind, scope_code, status)
-       values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) returning id`,
-      [
-        u.kind,
-        u.role,
-        u.kind === 'officer' ? `o-${randomUUID().slice(0, 8)}` : null,
-        u.kind === 'citizen' ? randomUUID() : null,
-        cipher.encrypt('Budi Santoso'),
-        cipher.encryptOptional(u.phone),
-        cipher.encryptOptional(u.email),
-        u.scope?.[0] ?? null,
-        u.scope?.[1] ?? null,
-        u.status ?? 'active',
-      ],
-    );
-    return row.id;
-  }
+  const user = (u: Parameters<typeof insertUser>[2]) => insertUser(db, cipher, u);
 
   const deliveries = () =>
     db.query<{ id: number; channel_kind: string; recipient_user_id: string | null; recipient_enc: string | null; status: string; attempts: number; last_error: string | null; dedupe_key: string }>(
@@ -70,10 +57,10 @@ describe('NotificationsService', () => {
     db = await openPglite();
     await migrate(db);
     jobs = new JobRunner(db, log);
-    service = new NotificationsService(db, cipher, auditModule({ db, key: keys.audit }).trail, log, jobs, {
-      publicUrl: 'https://satukota.example.id/',
-      adapters: { console: consoleA, webhook: webhookA, smtp: smtpA },
-    });
+    const audit = auditModule({ db, key: keys.audit }).trail;
+    // Who is who comes from identity's own functions, as in the app.
+    identity = identityModule({ db, cipher, audit, sender: memorySender(), argon2: { memoryKib: 1024, timeCost: 1 }, sessionTtlHours: 1, scopeName: async () => null });
+    service = new NotificationsService({ db, cipher, audit, log, jobs, people: identity.accounts }, { adapters: { console: consoleA, webhook: webhookA, smtp: smtpA } });
     citizen = await user({ kind: 'citizen', role: 'citizen', phone: '+6281234567890' });
     officer = await user({ kind: 'officer', role: 'officer', email: 'petugas@example.id', scope: ['opd', 'dpupr'] });
     coordinator = await user({ kind: 'officer', role: 'coordinator', phone: '+6281111111111', scope: ['city', '36.72'] });
@@ -111,7 +98,7 @@ describe('NotificationsService', () => {
   it('creates one delivery per channel and reachable recipient, each with a job, and only once per dedupe key', async () => {
     const { webhook } = await addChannels();
     expect(webhook.config).toEqual({ url: 'https://gw.example.id/send', secret: '********' });
-    const created = await db.transaction((tx) => service.notify(tx, [message()]));
+    const created = await db.transaction((tx) => service.deliveries.notify(tx, [message()]));
     const rows = await deliveries();
     // console: citizen, officer, contact; webhook: citizen's and contact's phone; smtp: officer's e-mail.
     expect(created).toBe(6);
@@ -125,14 +112,14 @@ describe('NotificationsService', () => {
     expect(rows.map((r) => r.dedupe_key).join()).not.toContain('8888');
     expect((await db.one<{ n: number }>(`select count(*)::int as n from jobs where kind = $1 and max_attempts = $2`, [DELIVER_JOB, MAX_ATTEMPTS])).n).toBe(6);
 
-    expect(await db.transaction((tx) => service.notify(tx, [message()]))).toBe(0);
+    expect(await db.transaction((tx) => service.deliveries.notify(tx, [message()]))).toBe(0);
     expect(await deliveries()).toHaveLength(6);
-    expect(await db.transaction((tx) => service.notify(tx, [message('event:2')]))).toBe(6);
+    expect(await db.transaction((tx) => service.deliveries.notify(tx, [message('event:2')]))).toBe(6);
   });
 
   it('delivers through the job runner and marks the delivery sent', async () => {
     await addChannels();
-    await db.transaction((tx) => service.notify(tx, [{ ...message(), recipients: [{ userId: citizen }] }]));
+    await db.transaction((tx) => service.deliveries.notify(tx, [{ ...message(), recipients: [{ userId: citizen }] }]));
     expect(await jobs.runDue()).toBe(2);
     const rows = await deliveries();
     expect(rows.map((r) => [r.channel_kind, r.status, r.attempts])).toEqual([
@@ -145,31 +132,31 @@ describe('NotificationsService', () => {
 
   it('records failed attempts, rethrows for a retry and marks the last attempt failed', async () => {
     await addChannels();
-    await db.transaction((tx) => service.notify(tx, [{ ...message(), recipients: [{ contact: { phone: '+6281399998888' } }] }]));
+    await db.transaction((tx) => service.deliveries.notify(tx, [{ ...message(), recipients: [{ contact: { phone: '+6281399998888' } }] }]));
     const sms = (await deliveries()).find((r) => r.channel_kind === 'webhook')!;
     webhookA.failing = 'webhook answered HTTP 503 for +6281399998888';
-    await expect(service.deliver({ deliveryId: sms.id }, { attempts: 1 })).rejects.toThrow('webhook answered HTTP 503');
+    await expect(service.deliveries.deliver({ deliveryId: sms.id }, { attempts: 1 })).rejects.toThrow('webhook answered HTTP 503');
     let row = (await deliveries()).find((r) => r.id === sms.id)!;
     expect(row).toMatchObject({ status: 'pending', attempts: 1 });
     expect(row.last_error).toBe('webhook answered HTTP 503 for +6281******888');
 
-    await expect(service.deliver({ deliveryId: sms.id }, { attempts: MAX_ATTEMPTS })).rejects.toThrow();
+    await expect(service.deliveries.deliver({ deliveryId: sms.id }, { attempts: MAX_ATTEMPTS })).rejects.toThrow();
     row = (await deliveries()).find((r) => r.id === sms.id)!;
     expect(row).toMatchObject({ status: 'failed', attempts: MAX_ATTEMPTS });
 
-    const listed = await service.listDeliveries({ status: 'failed', limit: 10 });
+    const listed = await service.deliveries.list({ status: 'failed', limit: 10 });
     expect(listed.deliveries).toEqual([expect.objectContaining({ id: sms.id, recipient: '+6281******888', channelKind: 'webhook', attempts: MAX_ATTEMPTS })]);
 
     webhookA.failing = null;
-    await service.retryDelivery(sms.id, admin);
-    await expect(service.retryDelivery(sms.id, admin)).rejects.toMatchObject({ code: 'delivery_not_retryable' });
+    await service.deliveries.retry(sms.id, admin);
+    await expect(service.deliveries.retry(sms.id, admin)).rejects.toMatchObject({ code: 'delivery_not_retryable' });
     await jobs.runDue();
     expect((await deliveries()).find((r) => r.id === sms.id)).toMatchObject({ status: 'sent', attempts: 1 });
   });
 
   it('skips deliveries of a disabled or deleted channel', async () => {
     const { webhook, smtp } = await addChannels();
-    await db.transaction((tx) => service.notify(tx, [message()]));
+    await db.transaction((tx) => service.deliveries.notify(tx, [message()]));
     await service.updateChannel(webhook.id, { enabled: false }, admin);
     await service.deleteChannel(smtp.id, admin);
     await jobs.runDue();
@@ -179,7 +166,7 @@ describe('NotificationsService', () => {
     expect(webhookA.sent).toHaveLength(0);
     expect((await service.listChannels()).map((c) => c.name)).toEqual(['Konsol', 'SMS']);
     // A disabled channel gets no new deliveries.
-    expect(await db.transaction((tx) => service.notify(tx, [message('event:9')]))).toBe(3);
+    expect(await db.transaction((tx) => service.deliveries.notify(tx, [message('event:9')]))).toBe(3);
   });
 
   it('keeps the secret when the admin saves the masked config, and audits without secrets', async () => {
@@ -197,33 +184,34 @@ describe('NotificationsService', () => {
     let phoneReportId: string;
     const supporter = () => user({ kind: 'citizen', role: 'citizen', email: 'pendukung@example.id' });
     const lookup: ReportsLookup = {
-      row: (id, q = db) => q.maybeOne<ReportRow>('select * from reports where id = $1', [id]),
+      row: (id, q = db) => reportRow<ReportRow>(q, id),
       contactOf: (row) => (row.reporter_contact_enc ? JSON.parse(cipher.decrypt(row.reporter_contact_enc)) : null),
+      supportersOf: (id, q = db) => supportersOf(q, id),
+      anonymousReportersMergedInto: (id, q = db) => anonymousReportersMergedInto(q, id),
     };
-    let events: EventDispatcher;
+    /** The subscriber as the event dispatcher holds it: handing it the same event again is a redelivery. */
+    let handle: Subscriber;
+    let eventId = 0;
 
     beforeAll(async () => {
-      await db.query(`insert into agencies (code, kind, name, short_name) values ('dpupr', 'opd', 'Dinas PUPR', 'DPUPR')`);
-      await db.query(
-        `insert into report_categories (code, name_id, name_en, group_code, icon, agency_code, first_handler, verify_within, dispatch_within, resolve_within)
-         values ('jalan', 'Jalan rusak', 'Damaged road', 'infra', 'road', 'dpupr', 'opd', 1, 1, 5)`,
-      );
-      const insert = (n: number, reporter: string | null, contact: object | null) =>
-        db.one<{ id: string }>(
-          `insert into reports (id, number, tracking_no, category_code, description, privacy, channel, reporter_id, reporter_contact_enc, status, agency_code, handler_kind, handler_code)
-           values ($1, $2, $3, 'jalan', 'Lubang besar', 'anonymous', $4, $5, $6, 'submitted', 'dpupr', 'opd', 'dpupr') returning id`,
-          [randomUUID(), n, `SK-2026-00000${n}`, reporter ? 'web' : 'phone', reporter, contact ? cipher.encrypt(JSON.stringify(contact)) : null],
-        );
-      reportId = (await insert(1, citizen, null)).id;
-      phoneReportId = (await insert(2, null, { name: 'Siti', phone: '081399998888' })).id;
-      await db.query('insert into report_supporters (report_id, user_id) values ($1, $2)', [reportId, await supporter()]);
-      events = new EventDispatcher(db, log);
-      service.subscribe(events, lookup);
+      await insertAgencyAndCategory(db, 'dpupr', 'jalan');
+      reportId = await insertReport(db, cipher, { number: 1, category: 'jalan', agency: 'dpupr', privacy: 'anonymous', reporterId: citizen });
+      phoneReportId = await insertReport(db, cipher, { number: 2, category: 'jalan', agency: 'dpupr', privacy: 'anonymous', contact: { name: 'Siti', phone: '081399998888' } });
+      await insertSupporter(db, reportId, await supporter());
+      const messages = new ReportMessages(db, service.deliveries, identity.accounts, lookup, 'https://satukota.example.id/');
+      messages.subscribe({
+        subscribe: (pattern, fn) => {
+          expect(pattern).toBe('report.*');
+          handle = fn;
+          return () => undefined;
+        },
+      });
     });
 
-    const emit = async (topic: string, payload: Record<string, unknown>) => {
-      await db.transaction((tx) => publish(tx, topic, payload));
-      expect(await events.dispatchBatch()).toBe(1);
+    const emit = async (topic: string, payload: Record<string, unknown>): Promise<OutboxEvent> => {
+      const event = { id: ++eventId, topic, payload, createdAt: new Date() };
+      await handle(event);
+      return event;
     };
     const consoleMessages = async () =>
       (await db.query<{ recipient_user_id: string | null; subject: string; body_enc: string }>(
@@ -248,16 +236,14 @@ describe('NotificationsService', () => {
 
     it('tells the reporter (anonymous too) and supporters of a status change, and the target unit of a disposisi', async () => {
       await service.ensureDefaultChannel();
-      await emit('report.status_changed', { reportId, action: 'dispatch', from: 'verified', to: 'dispatched', target: { kind: 'opd', code: 'dpupr' } });
+      const event = await emit('report.status_changed', { reportId, action: 'dispatch', from: 'verified', to: 'dispatched', target: { kind: 'opd', code: 'dpupr' } });
       const msgs = await consoleMessages();
       expect(msgs.map((m) => m.subject)).toEqual(['Laporan SK-2026-000001: Didisposisikan', 'Laporan SK-2026-000001: Didisposisikan', 'Disposisi laporan SK-2026-000001']);
       expect(msgs[0]).toMatchObject({ to: citizen, body: expect.stringContaining('https://satukota.example.id/laporan-saya/SK-2026-000001') });
       expect(msgs[2]!.to).toBe(officer);
       expect(msgs.map((m) => m.body).join()).not.toMatch(/Budi|Siti|\+62/);
       // The dispatcher may hand the same event over again: nothing is added.
-      const { id } = await db.one<{ id: number }>('select max(id) as id from outbox');
-      await db.query('update outbox set dispatched_at = null where id = $1', [id]);
-      await events.dispatchBatch();
+      await handle(event);
       expect(await consoleMessages()).toHaveLength(3);
     });
 
@@ -284,7 +270,7 @@ describe('NotificationsService', () => {
       await emit('report.commented', { reportId: phoneReportId, eventId: 2, byCitizen: false });
       webhookA.failing = 'webhook answered HTTP 503 for +6281234567890 and +6281399998888';
       await jobs.runDue();
-      const { deliveries: listed } = await service.listDeliveries({ limit: 50 });
+      const { deliveries: listed } = await service.deliveries.list({ limit: 50 });
       const officers = listed.filter((d) => d.recipientUserId === officer);
       expect(officers.length).toBeGreaterThan(0);
       expect(officers.every((d) => !d.recipientHidden)).toBe(true);
@@ -305,6 +291,39 @@ describe('NotificationsService', () => {
       expect(consoleA.sent.find((m) => m.subject === 'Disposisi laporan SK-2026-000001')?.to).toBe(`pengguna ${officer.slice(0, 8)}`);
     });
 
+    it('hides an account that follows a report because its anonymous report was merged into it, in the messages it got before the merge too', async () => {
+      await service.ensureDefaultChannel();
+      await service.createChannel({ kind: 'webhook', name: 'SMS', config: { url: 'https://gw.example.id/send' } }, admin);
+      const reporter = await user({ kind: 'citizen', role: 'citizen', phone: '+6281366667777' });
+      const follower = await user({ kind: 'citizen', role: 'citizen', phone: '+6281355554444' });
+      const original = await insertReport(db, cipher, { number: 3, category: 'jalan', agency: 'dpupr', privacy: 'public', reporterId: reporter });
+      const duplicate = await insertReport(db, cipher, { number: 4, category: 'jalan', agency: 'dpupr', privacy: 'anonymous', reporterId: follower });
+      await insertSupporter(db, original, follower);
+      const toFollower = async () => {
+        const ids = new Set((await db.query<{ id: number }>('select id from notification_deliveries where recipient_user_id = $1 and report_id = $2', [follower, original])).map((d) => d.id));
+        return (await service.deliveries.list({ limit: 50 })).deliveries.filter((d) => ids.has(d.id));
+      };
+
+      // Supporting a report says nothing about anyone's anonymous report: shown (masked) like any citizen.
+      await emit('report.status_changed', { reportId: original, action: 'verify', from: 'submitted', to: 'verified' });
+      expect((await toFollower()).map((d) => [d.channelKind, d.recipient, d.recipientHidden]).sort()).toEqual([
+        ['console', null, false],
+        ['webhook', '+6281******444', false],
+      ]);
+
+      // Its anonymous duplicate is merged into the report: from then on, and in what it got before, hidden.
+      await markMerged(db, duplicate, original);
+      await emit('report.status_changed', { reportId: duplicate, action: 'merge', from: 'submitted', to: 'merged' });
+      await emit('report.status_changed', { reportId: original, action: 'start', from: 'verified', to: 'in_progress' });
+      const hidden = await toFollower();
+      expect(hidden).toHaveLength(4);
+      for (const d of hidden) expect(d).toMatchObject({ recipientHidden: true, recipient: null, recipientUserId: null });
+      // The report's own reporter, who is not anonymous, is still shown.
+      const shown = (await service.deliveries.list({ limit: 50 })).deliveries.filter((d) => d.reportId === original && d.recipient === '+6281******777');
+      expect(shown).toHaveLength(2);
+      expect(shown.every((d) => !d.recipientHidden)).toBe(true);
+    });
+
     it('tells the reporter of an automatic close but not of their own', async () => {
       await service.ensureDefaultChannel();
       await emit('report.status_changed', { reportId, action: 'close', from: 'resolved', to: 'closed' });
@@ -313,4 +332,51 @@ describe('NotificationsService', () => {
       expect((await consoleMessages()).find((m) => m.to === citizen)?.body).toContain('ditutup otomatis');
     });
   });
+
+  it('migration 0008 keeps what the delivery log showed of deliveries written before it, when it read reports and users', async () => {
+    const old = await openPglite();
+    try {
+      await migrate(old, readMigrations().filter((m) => m.version < '0008'));
+      const someone = (u: Parameters<typeof insertUser>[2]) => insertUser(old, cipher, u);
+      const officer = await someone({ kind: 'officer', role: 'officer', scope: ['opd', 'dpupr'] });
+      const [anonymousReporter, publicReporter, mergedReporter] = [await someone({ kind: 'citizen', role: 'citizen' }), await someone({ kind: 'citizen', role: 'citizen' }), await someone({ kind: 'citizen', role: 'citizen' })];
+      await insertAgencyAndCategory(old, 'dpupr', 'jalan');
+      const report = { category: 'jalan', agency: 'dpupr' };
+      const anonymous = await insertReport(old, cipher, { ...report, number: 1, privacy: 'anonymous', reporterId: anonymousReporter });
+      const original = await insertReport(old, cipher, { ...report, number: 2, privacy: 'public', reporterId: publicReporter });
+      await insertReport(old, cipher, { ...report, number: 3, privacy: 'anonymous', reporterId: mergedReporter, mergedInto: original });
+      const { id: channel } = await old.one<{ id: string }>(`insert into notification_channels (kind, name, config_enc) values ('console', 'Konsol', $1) returning id`, [cipher.encrypt('{}')]);
+      const deliveries: [string | null, string | null][] = [
+        [officer, anonymous],
+        [anonymousReporter, anonymous],
+        [null, anonymous],
+        [publicReporter, original],
+        [mergedReporter, original],
+        [officer, original],
+        [publicReporter, null],
+      ];
+      for (const [i, [userId, reportId]] of deliveries.entries()) {
+        await old.query(
+          `insert into notification_deliveries (channel_id, recipient_user_id, recipient_enc, topic, subject, body_enc, report_id, dedupe_key)
+           values ($1, $2, $3, 'report.status_changed', 'Laporan', $4, $5, $6)`,
+          [channel, userId, userId ? null : cipher.encrypt('+6281399998888'), cipher.encrypt('Isi'), reportId, `old:${i}`],
+        );
+      }
+      await migrate(old);
+      const rows = await old.query<{ tracking_no: string | null; recipient_is_officer: boolean; recipient_hidden: boolean }>(
+        'select tracking_no, recipient_is_officer, recipient_hidden from notification_deliveries order by id',
+      );
+      expect(rows.map((r) => [r.tracking_no, r.recipient_is_officer, r.recipient_hidden])).toEqual([
+        ['SK-2026-000001', true, false],
+        ['SK-2026-000001', false, true],
+        ['SK-2026-000001', false, true],
+        ['SK-2026-000002', false, false],
+        ['SK-2026-000002', false, true],
+        ['SK-2026-000002', true, false],
+        [null, false, false],
+      ]);
+    } finally {
+      await old.close();
+    }
+  }, 60_000);
 });

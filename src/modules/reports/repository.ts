@@ -364,6 +364,21 @@ export async function copySupporters(tx: Queryable, fromId: string, toId: string
   );
 }
 
+/** The accounts supporting a report (the reporters of duplicates merged into it among them). */
+export async function supportersOf(q: Queryable, reportId: string): Promise<string[]> {
+  const rows = await q.query<{ user_id: string }>('select user_id from report_supporters where report_id = $1 order by user_id', [reportId]);
+  return rows.map((r) => r.user_id);
+}
+
+/** The accounts whose anonymous reports were merged into this one: nothing shown beside it may name them. */
+export async function anonymousReportersMergedInto(q: Queryable, reportId: string): Promise<string[]> {
+  const rows = await q.query<{ reporter_id: string }>(
+    `select distinct reporter_id from reports where merged_into = $1 and privacy = 'anonymous' and reporter_id is not null order by reporter_id`,
+    [reportId],
+  );
+  return rows.map((r) => r.reporter_id);
+}
+
 // --- deadlines and escalations ----------------------------------------------------------------------
 
 /** What the deadline job reads of a report it claims. */
