@@ -8,8 +8,7 @@ import { acquireDataDirLock, startControlServer } from './platform/control.js';
 import { ensurePrivateDir } from './platform/files.js';
 import type { HttpApp } from './platform/http.js';
 import { runCommand } from './cli/commands.js';
-import { describeDemoHistory } from './modules/demo/reports.js';
-import { seedDemo } from './modules/demo/seed.js';
+import { describeDemoHistory, seedDemo } from './modules/demo/index.js';
 import { terminalProgress } from './platform/progress.js';
 
 /**

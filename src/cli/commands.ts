@@ -5,8 +5,7 @@ import { BackupError, createBackup, PassphraseError } from '../platform/backup.j
 import type { CommandIO, CommandRequest } from '../platform/control.js';
 import { AppError } from '../platform/errors.js';
 import { migrate } from '../platform/migrate.js';
-import { describeDemoHistory } from '../modules/demo/reports.js';
-import { seedDemo } from '../modules/demo/seed.js';
+import { describeDemoHistory, seedDemo } from '../modules/demo/index.js';
 import { OFFICER_ROLES, type Role, type Scope } from '../modules/identity/index.js';
 
 /**

@@ -31,6 +31,18 @@ export async function publish(tx: Queryable, topic: string, payload: Record<stri
   ]);
 }
 
+/**
+ * Marks the pending events whose topic starts with `prefix` as handled without handing them to any
+ * subscriber: for changes that are history, not news (the demo city's past). Returns how many.
+ */
+export async function markHandled(q: Queryable, prefix: string): Promise<number> {
+  const row = await q.one<{ n: number }>(
+    'with marked as (update outbox set dispatched_at = now() where dispatched_at is null and starts_with(topic, $1) returning 1) select count(*)::int as n from marked',
+    [prefix],
+  );
+  return row.n;
+}
+
 export class EventDispatcher {
   private readonly subscribers: { pattern: string; fn: Subscriber }[] = [];
 

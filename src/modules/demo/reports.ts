@@ -1,8 +1,9 @@
-import type { AppContext } from '../../app.js';
-import type { Database } from '../../platform/db.js';
-import type { Principal, Role, Scope } from '../identity/index.js';
+import { markHandled } from '../../platform/events.js';
+import type { Me, Principal } from '../identity/index.js';
 import { bboxOf, geometryContains, type AreaGeometry } from '../regions/index.js';
-import { DeadlineKeeper, type TransitionAction } from '../reports/index.js';
+import { backdateReport, type TransitionAction } from '../reports/index.js';
+import { DEMO_CITIZENS } from './citizens.js';
+import type { DemoContext } from './context.js';
 
 /**
  * Demo reports, so that a fresh demo city shows an inbox, a public map and a command center with
@@ -76,14 +77,43 @@ export function describeDemoHistory(h: DemoHistory): string {
   );
 }
 
-export async function seedDemoReports(ctx: AppContext, count = 48): Promise<DemoHistory> {
+/** The city's kelurahan with a boundary, by code: from the boundaries document every map page loads. */
+async function villagesWithBoundaries(ctx: DemoContext): Promise<{ code: string; geometry: AreaGeometry }[]> {
+  const doc = JSON.parse((await ctx.regions.boundariesDocument()).identity.toString('utf8')) as { features: { id: string; geometry: AreaGeometry }[] };
+  return doc.features.map((f) => ({ code: f.id, geometry: f.geometry }));
+}
+
+/**
+ * The active accounts that act in the demo's past: officers before the heads of their unit (the
+ * petugas of an OPD takes its reports through the workflow, not its kepala), then by age; the demo's
+ * citizens, all made in the same moment, in the order the demo lists them.
+ */
+async function demoActors(ctx: DemoContext): Promise<Me[]> {
+  const accounts: Me[] = [];
+  for (;;) {
+    const page = await ctx.identity.accounts.list({ after: accounts.at(-1)?.id, limit: 500 });
+    accounts.push(...page);
+    if (page.length < 500) break;
+  }
+  const demoOrder = (a: Me) => {
+    const i = a.kind === 'citizen' ? DEMO_CITIZENS.findIndex((c) => c.name === a.name) : -1;
+    return i < 0 ? DEMO_CITIZENS.length : i;
+  };
+  const isHead = (a: Me) => (a.scope?.isHead ? 1 : 0);
+  return accounts
+    .filter((a) => a.status === 'active')
+    .sort((a, b) => isHead(a) - isHead(b) || a.createdAt.localeCompare(b.createdAt) || demoOrder(a) - demoOrder(b));
+}
+
+/** Files `count` reports (and two fresh emergencies) through the real workflow and gives them a past; returns what that past held. */
+export async function seedDemoReports(ctx: DemoContext, count = 48): Promise<DemoHistory> {
   const { db, reports } = ctx;
   const { autoCloseDays } = ctx.config.reports;
   let seed = 7;
   const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
   const pick = <T>(xs: readonly T[]) => xs[Math.floor(random() * xs.length)]!;
 
-  const villages = await db.query<{ code: string; geometry: AreaGeometry }>(`select code, geometry from regions where level = 'village' and geometry is not null order by code`);
+  const villages = await villagesWithBoundaries(ctx);
   if (villages.length === 0) return { reports: 0, warned: 0, escalated: 0, closed: 0 };
   const pointIn = (v: { geometry: AreaGeometry }) => {
     const b = bboxOf(v.geometry);
@@ -93,22 +123,20 @@ export async function seedDemoReports(ctx: AppContext, count = 48): Promise<Demo
       if (geometryContains(v.geometry, lng, lat)) return { lat: Math.round(lat * 1e6) / 1e6, lng: Math.round(lng * 1e6) / 1e6 };
     }
   };
-  const users = await db.query<{ id: string; kind: 'citizen' | 'officer'; role: Role; scope_kind: Scope['kind'] | null; scope_code: string | null; is_head: boolean }>(
-    `select id, kind, role, scope_kind, scope_code, is_head from users where status = 'active' order by is_head, created_at`,
-  );
-  const principal = (u: (typeof users)[number]): Principal => ({
+  const users = await demoActors(ctx);
+  const principal = (u: Me): Principal => ({
     userId: u.id,
     kind: u.kind,
     role: u.role,
-    scope: u.scope_kind && u.scope_code ? { kind: u.scope_kind, code: u.scope_code } : null,
-    isHead: u.is_head,
+    scope: u.scope ? { kind: u.scope.kind, code: u.scope.code } : null,
+    isHead: u.scope?.isHead ?? false,
     sessionId: 'demo-seed',
     via: 'bearer',
     csrfToken: null,
   });
   const citizens = users.filter((u) => u.kind === 'citizen').map(principal);
   const officerOf = (kind: string, code: string) => {
-    const u = kind === 'coordinator' ? users.find((x) => x.role === 'coordinator') : users.find((x) => x.role === 'officer' && x.scope_kind === kind && x.scope_code === code);
+    const u = kind === 'coordinator' ? users.find((x) => x.role === 'coordinator') : users.find((x) => x.role === 'officer' && x.scope?.kind === kind && x.scope.code === code);
     return u && principal(u);
   };
 
@@ -136,7 +164,7 @@ export async function seedDemoReports(ctx: AppContext, count = 48): Promise<Demo
     const days = Math.floor(random() * 21);
     const minutes = 5 + Math.floor(random() * 360);
     const tookHours = 2 + Math.floor(random() * 96);
-    await backdate(db, report.id, {
+    await backdateReport(db, report.id, {
       age: (days * 1440 + minutes) * MINUTE,
       took: tookHours * HOUR,
       confirmedAfter: (1 + ((tookHours * 7 + i) % (autoCloseDays * 24 - 1))) * HOUR,
@@ -154,69 +182,8 @@ export async function seedDemoReports(ctx: AppContext, count = 48): Promise<Demo
     made++;
   }
   // Demo history is not news: nobody is notified of what "happened" before the city existed.
-  await db.query(`update outbox set dispatched_at = now() where dispatched_at is null and topic like 'report.%'`);
+  await markHandled(db, 'report.');
   return { reports: made, ...job };
-}
-
-interface Life {
-  /** How long ago the report came in. */
-  age: number;
-  /** From the report to its resolution (or to its last step, when it got no further). */
-  took: number;
-  /** From the resolution to the citizen's confirmation, for a report they closed: within the dispute window. */
-  confirmedAfter: number;
-  /** How many days after its deadline it was resolved (0: on time). */
-  lateDays: number;
-}
-
-/**
- * Moves a report just taken through the workflow back in time, as if it had lived `life`: each step
- * at its own moment, in order, none in the future; its timeline and its columns agree, and its
- * deadlines move with the step that set them.
- */
-async function backdate(db: Database, reportId: string, life: Life, now = new Date()): Promise<void> {
-  const events = await db.query<{ id: string; to_status: string | null; created_at: Date }>(
-    'select id::text, to_status, created_at from report_events where report_id = $1 order by report_events.id',
-    [reportId],
-  );
-  const steps = events.filter((e) => e.to_status !== null); // the submission, then one per action
-  const reached = (status: string) => steps.find((e) => e.to_status === status);
-  const resolved = Boolean(reached('resolved'));
-  const closed = Boolean(reached('closed'));
-  // Long enough ago for all of it to have happened.
-  const age = Math.max(life.age, resolved ? life.took + (closed ? life.confirmedAfter : 0) + 10 * MINUTE : 0);
-  const start = now.getTime() - age;
-  // The work after the submission spread up to the resolution (or as far as there has been time for);
-  // the citizen's confirmation some hours or days after it.
-  const work = steps.slice(1).filter((e) => e.to_status !== 'closed');
-  const span = resolved ? life.took : Math.min(life.took, age - 2 * MINUTE);
-  const at = new Map<string, Date>();
-  let last = new Date(start);
-  for (const e of events) {
-    if (e === steps[0]) last = new Date(start);
-    else if (e.to_status === 'closed') last = new Date(start + life.took + life.confirmedAfter);
-    else if (e.to_status !== null) last = new Date(start + (span * (work.indexOf(e) + 1)) / work.length);
-    at.set(e.id, last); // anything else an action wrote happened with it
-  }
-  const when = (status: string) => {
-    const e = reached(status);
-    return e ? at.get(e.id)! : null;
-  };
-  const moved = (e: (typeof events)[number]) => at.get(e.id)!.getTime() - e.created_at.getTime();
-  // The current stage's deadlines were set by the last step; the resolution's by the step that began it.
-  const resolveStage = steps.find((e) => e.to_status === 'dispatched' || e.to_status === 'in_progress') ?? steps[0]!;
-  const shift = (column: string, param: string) => `${column} + make_interval(secs => ${param}::double precision / 1000)`;
-  await db.query(
-    `update reports set submitted_at = $2, verified_at = $3, dispatched_at = $4, started_at = $5, resolved_at = $6, closed_at = $7, updated_at = $8,
-       due_at = ${shift('due_at', '$9')}, warn_at = ${shift('warn_at', '$9')}, next_escalation_at = ${shift('next_escalation_at', '$9')},
-       resolve_due_at = case when $6::timestamptz is not null and $11::int > 0 then $6::timestamptz - make_interval(days => $11::int) else ${shift('resolve_due_at', '$10')} end
-     where id = $1`,
-    [reportId, new Date(start), when('verified'), when('dispatched'), when('in_progress'), when('resolved'), when('closed'), last, moved(steps.at(-1)!), moved(resolveStage), life.lateDays],
-  );
-  await db.query(`update report_events e set created_at = v.at from unnest($1::bigint[], $2::timestamptz[]) as v (id, at) where e.id = v.id`, [
-    [...at.keys()],
-    [...at.values()].map((d) => d.toISOString()),
-  ]);
 }
 
 /**
@@ -224,9 +191,9 @@ async function backdate(db: Database, reportId: string, life: Life, now = new Da
  * as the job runs every minute) up to now, so that its warnings, escalations and automatic closures
  * happened when they would have, and none is left for the first start to send.
  */
-async function replayDeadlines(ctx: AppContext, now = new Date()): Promise<Omit<DemoHistory, 'reports'>> {
+async function replayDeadlines(ctx: DemoContext, now = new Date()): Promise<Omit<DemoHistory, 'reports'>> {
   // Its own keeper, quiet: a log line per replayed moment would bury the first start's console.
-  const keeper = new DeadlineKeeper(ctx.db, ctx.reports.holidays, ctx.log.child({}, { level: 'warn' }), ctx.config.reports.autoCloseDays);
+  const keeper = ctx.deadlines.withLog(ctx.log.child({}, { level: 'warn' }));
   const total = { warned: 0, escalated: 0, closed: 0 };
   for (let due = await keeper.nextDue(); due && due < now; due = await keeper.nextDue()) {
     // Everything due by then is handled, so the next moment is later: the loop ends.

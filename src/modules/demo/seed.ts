@@ -1,13 +1,17 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { randomInt } from 'node:crypto';
-import type { AppContext } from '../../app.js';
 import { ensurePrivateDir } from '../../platform/files.js';
 import type { Progress } from '../../platform/progress.js';
+import { setSetting } from '../../platform/settings.js';
 import type { AgencyInput } from '../agencies/index.js';
 import type { PreparedCitizen, Role, Scope } from '../identity/index.js';
 import { DEMO_CATEGORIES } from '../reports/index.js';
+import { DEMO_CITIZENS } from './citizens.js';
+import type { DemoContext } from './context.js';
 import { seedDemoReports, type DemoHistory } from './reports.js';
+
+export { DEMO_CITIZENS } from './citizens.js';
 
 /**
  * The demo city: Kota Cilegon's regions and approximate boundaries, its OPDs and two external
@@ -36,13 +40,6 @@ export const DEMO_AGENCIES: AgencyInput[] = [
   { code: 'asdp-merak', kind: 'external', shortName: 'ASDP Merak', name: 'PT ASDP Indonesia Ferry (Persero) Cabang Merak', description: 'Operator pelabuhan penyeberangan Merak' },
 ];
 
-/** Three citizens with valid NIKs issued in Kota Cilegon (digits 7–12: birth date, +40 for women). */
-export const DEMO_CITIZENS = [
-  { nik: '3672011708900001', name: 'Ahmad Fauzi', birthDate: '1990-08-17', phone: '081234560001' },
-  { nik: '3672074503850002', name: 'Siti Rahmawati', birthDate: '1985-03-05', phone: '081234560002' },
-  { nik: '3672080112010003', name: 'Rizky Pratama', birthDate: '2001-12-01', phone: '081234560003' },
-];
-
 export interface DemoAccount {
   role: Role;
   login: string;
@@ -62,8 +59,8 @@ function randomPassword(): string {
   return Array.from({ length: 12 }, () => alphabet[randomInt(alphabet.length)]).join('');
 }
 
-async function isDatabaseEmpty(ctx: AppContext): Promise<boolean> {
-  return !(await ctx.db.maybeOne('select 1 from users limit 1'));
+async function hasNoAccounts(ctx: DemoContext): Promise<boolean> {
+  return (await ctx.identity.accounts.list({ limit: 1 })).length === 0;
 }
 
 /**
@@ -72,10 +69,10 @@ async function isDatabaseEmpty(ctx: AppContext): Promise<boolean> {
  * Returns the accounts and the reports' history, or undefined when the database already has users.
  */
 export async function seedDemo(
-  ctx: AppContext,
+  ctx: DemoContext,
   options: { progress?: Progress | undefined; /** sample reports (off for the test templates) */ reports?: boolean } = {},
 ): Promise<{ accounts: DemoAccount[]; file: string; history: DemoHistory | undefined } | undefined> {
-  if (!(await isDatabaseEmpty(ctx))) return undefined;
+  if (!(await hasNoAccounts(ctx))) return undefined;
   const { config, regions, agencies, identity } = ctx;
   if (!(await regions.hasRegency())) await regions.importRegency(config.cityCode, options.progress);
   if (config.cityCode === DEMO_CITY) {
@@ -137,7 +134,7 @@ export async function seedDemo(
       await identity.registration.insertCitizen(tx, c, { phoneVerified: true });
       options.progress?.update(++done);
     }
-    await tx.query(`insert into platform_settings (key, value) values ('demo_seeded_at', to_jsonb(now()))`);
+    await setSetting(tx, 'demo_seeded_at', new Date().toISOString());
   });
   options.progress?.stop();
   const history = options.reports === false ? undefined : await seedDemoReports(ctx);
