@@ -84,16 +84,17 @@ export class ContainerWriter {
     private readonly aad: Buffer,
   ) {}
 
-  static async create(out: FileHandle, passphrase: string): Promise<ContainerWriter> {
+  /** `kdf`: other scrypt parameters for tests only (a reader takes them from the header). */
+  static async create(out: FileHandle, passphrase: string, kdf: typeof KDF = KDF): Promise<ContainerWriter> {
     const salt = randomBytes(16);
     const prefix = randomBytes(7);
-    const keys = await deriveKeys(passphrase, salt, KDF);
+    const keys = await deriveKeys(passphrase, salt, kdf);
     const header = Buffer.alloc(HEADER_BYTES);
     MAGIC.copy(header, 0);
     header[16] = FORMAT_VERSION;
-    header[17] = KDF.log2N;
-    header[18] = KDF.r;
-    header[19] = KDF.p;
+    header[17] = kdf.log2N;
+    header[18] = kdf.r;
+    header[19] = kdf.p;
     salt.copy(header, 20);
     prefix.copy(header, 36);
     header.writeUInt32BE(CHUNK_BYTES, 43);

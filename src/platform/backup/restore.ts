@@ -232,7 +232,7 @@ async function restoreContents(backup: OpenedBackup, db: Database, files: FileSt
     io.progress.start(totals.rows, 'Database rows');
     let loaded = 0;
     for (; !next.done && next.value.type === 'table'; next = await items.next()) {
-      loaded += await loader.load(next.value.table, next.value.data);
+      loaded += await loader.load(next.value.table, next.value.rows, next.value.data);
       io.progress.update(loaded);
     }
     io.progress.stop();
