@@ -3,8 +3,8 @@
  * the TypeScript through tsx at start (commit 8667ca1). For PostgreSQL and PGlite, alternating
  * before/after, each start on a database its checkout prepared (migrated, regions imported) in an
  * unmeasured first start: milliseconds from spawning the process to its "is running at" line, and the
- * resident memory one second after it. Medians and ratios. Also what the build check costs at every start
- * and what a rebuild after a change takes.
+ * resident memory one second after it. Medians and ratios. Also `satukota --version` (the modules loaded,
+ * nothing started), what the build check costs at every start and what a rebuild after a change takes.
  *
  * The checkout before: git worktree add /tmp/old 8667ca1 && ln -s "$PWD/node_modules" /tmp/old/node_modules
  * Run: npx tsx bench/startup.ts   (BEFORE_ROOT / AFTER_ROOT for other checkouts, ROUNDS to change)
@@ -100,6 +100,30 @@ async function compare(label: string, envOf: (which: 'before' | 'after') => Prom
   console.log(`  RSS 1 s after              tsx ${rss.before.toFixed(0).padStart(5)} MB   compiled ${rss.after.toFixed(0).padStart(5)} MB   ratio ${(rss.after / rss.before).toFixed(2)}`);
 }
 
+/** `satukota --version`: every module loaded (compiled by tsx, or read from dist/), no database. */
+async function versionOnce(root: string): Promise<number> {
+  const began = performance.now();
+  await new Promise<void>((resolve, reject) =>
+    spawn(process.execPath, [path.join(root, 'bin', 'satukota.mjs'), '--version'], { cwd: work, stdio: 'ignore', env: { PATH: process.env.PATH, HOME: process.env.HOME } }).once('exit', (code) =>
+      code === 0 ? resolve() : reject(new Error(`${root}: --version exited ${code}`)),
+    ),
+  );
+  return performance.now() - began;
+}
+
+async function compareLoading(): Promise<void> {
+  await versionOnce(BEFORE_ROOT);
+  await versionOnce(AFTER_ROOT);
+  const runs = { before: [] as number[], after: [] as number[] };
+  for (let i = 0; i < ROUNDS * 2; i++) {
+    for (const which of i % 2 ? (['after', 'before'] as const) : (['before', 'after'] as const)) runs[which].push(await versionOnce(which === 'before' ? BEFORE_ROOT : AFTER_ROOT));
+  }
+  const before = median(runs.before);
+  const after = median(runs.after);
+  console.log(`satukota --version: every module loaded, no database (median of ${ROUNDS * 2} runs each)`);
+  console.log(`  to exit                    tsx ${before.toFixed(0).padStart(5)} ms   compiled ${after.toFixed(0).padStart(5)} ms   ratio ${(after / before).toFixed(2)}`);
+}
+
 const databases: { drop(): Promise<void> }[] = [];
 try {
   const { serverBuildIsCurrent } = (await import(pathToFileURL(path.join(AFTER_ROOT, 'bin', 'build-server.mjs')).href)) as { serverBuildIsCurrent(): boolean };
@@ -115,6 +139,7 @@ try {
   const buildMs = performance.now() - build;
   console.log(`build check at every start (one stat per source file): ${checkMs.toFixed(2)} ms; a rebuild (npm run build:server): ${buildMs.toFixed(0)} ms`);
 
+  await compareLoading();
   await compare('PostgreSQL', async (which) => {
     const db = await createDatabase(`bench_startup_${which}`);
     databases.push(db);
