@@ -22,22 +22,7 @@ import { commandModule, type LiveHub } from './modules/command/index.js';
 import { ACCESS_CHANGED, identityModule, losesAccess, type AccessChanged, type Identity, type Scope } from './modules/identity/index.js';
 import { notificationsModule, type NotificationsService } from './modules/notifications/index.js';
 import { regionsModule, type RegionsService } from './modules/regions/index.js';
-import {
-  anonymousReportersMergedInto,
-  CategoriesService,
-  DeadlineKeeper,
-  exportRoutes,
-  HolidaysService,
-  NameDirectory,
-  Open311Keys,
-  open311Routes,
-  reportRoutes,
-  reportsLiveLayer,
-  ReportsService,
-  ReportStats,
-  statsRoutes,
-  supportersOf,
-} from './modules/reports/index.js';
+import { anonymousReportersMergedInto, reportsModule, supportersOf, type DeadlineKeeper, type Open311Keys, type ReportsService } from './modules/reports/index.js';
 import { z } from 'zod';
 
 export const VERSION = (JSON.parse(fs.readFileSync(path.join(import.meta.dirname, '..', 'package.json'), 'utf8')) as { version: string }).version;

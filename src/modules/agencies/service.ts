@@ -35,7 +35,7 @@ export class AgenciesService {
     return { code: row.code, kind: row.kind, name: row.name, shortName: row.short_name, description: row.description, head: await this.headOf(row.code) };
   }
 
-/** Every agency, OPDs first, by name, with its head. */
+  /** Every agency, OPDs first, by name, with its head. */
   async list(): Promise<Agency[]> {
     const rows = await this.db.query<{ code: string; kind: Agency['kind']; name: string; short_name: string; description: string | null }>(
       'select code, kind, name, short_name, description from agencies order by kind, name',
@@ -43,7 +43,7 @@ export class AgenciesService {
     return Promise.all(rows.map((r) => this.present(r)));
   }
 
-/** One agency by code, with its head; undefined when there is none. */
+  /** One agency by code, with its head; undefined when there is none. */
   async get(code: string): Promise<Agency | undefined> {
     const row = await this.db.maybeOne<{ code: string; kind: Agency['kind']; name: string; short_name: string; description: string | null }>(
       'select code, kind, name, short_name, description from agencies where code = $1',
@@ -52,12 +52,22 @@ export class AgenciesService {
     return row && this.present(row);
   }
 
-/** An agency's full name (e.g. for a scope's display name); null when unknown. */
+  /** Every agency's names, without heads (for presenting many records at once). */
+  async names(): Promise<{ code: string; name: string; shortName: string }[]> {
+    return this.db.query<{ code: string; name: string; shortName: string }>('select code, name, short_name as "shortName" from agencies');
+  }
+
+  /** Whether an agency with this code exists (inside the caller's transaction when given one). */
+  async exists(code: string, q: Queryable = this.db): Promise<boolean> {
+    return (await q.maybeOne('select 1 from agencies where code = $1', [code])) !== undefined;
+  }
+
+  /** An agency's full name (e.g. for a scope's display name); null when unknown. */
   async name(code: string): Promise<string | null> {
     return (await this.db.maybeOne<{ name: string }>('select name from agencies where code = $1', [code]))?.name ?? null;
   }
 
-/** Adds an agency (inside the caller's transaction when given); 409 agency_exists on a taken code. */
+  /** Adds an agency (inside the caller's transaction when given); 409 agency_exists on a taken code. */
   async create(input: AgencyInput, actor: { id: string | null; label: string }, tx?: Queryable): Promise<void> {
     const q = tx ?? this.db;
     try {
@@ -75,7 +85,7 @@ export class AgenciesService {
     await this.audit.append({ actor, action: 'agency.created', subject: { type: 'agency', id: input.code }, details: { kind: input.kind } }, tx);
   }
 
-/** Changes an agency's kind, names or description; audited with the changes. */
+  /** Changes an agency's kind, names or description; audited with the changes. */
   async update(code: string, changes: Partial<Omit<AgencyInput, 'code'>>, actor: { id: string | null; label: string }, ip?: string): Promise<Agency> {
     await this.db.transaction(async (tx) => {
       const row = await tx.maybeOne(

@@ -137,7 +137,7 @@ export class AuditTrail implements AuditRecorder {
     return { ok: true, checked: count };
   }
 
-/** Entries newest first, optionally about one subject, paged by `before` (a sequence number). */
+  /** Entries newest first, optionally about one subject, paged by `before` (a sequence number). */
   async list(options: { before?: number | undefined; limit: number; subject?: { type: string; id: string } | undefined }) {
     const params: unknown[] = [options.before ?? Number.MAX_SAFE_INTEGER, options.limit];
     let filter = '';

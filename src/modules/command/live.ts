@@ -65,7 +65,7 @@ export class LiveHub {
     return this.connections.size;
   }
 
-/** Starts listening for events (once per node, with the HTTP app). */
+  /** Starts listening for events (once per node, with the HTTP app). */
   async start(): Promise<void> {
     if (this.stopListening) return;
     this.stopListening = await this.db.listen(LIVE_CHANNEL, (payload) => {
@@ -82,7 +82,7 @@ export class LiveHub {
     this.timer.unref();
   }
 
-/** Stops listening and ends every open stream. */
+  /** Stops listening and ends every open stream. */
   async stop(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
     await this.stopListening?.();
@@ -122,7 +122,7 @@ export class LiveHub {
     c.res.end();
   }
 
-/** Registers GET /api/v1/live, the stream itself. */
+  /** Registers GET /api/v1/live, the stream itself. */
   routes(app: HttpApp): void {
     // Open streams would keep the server from closing.
     app.addHook('preClose', async () => {

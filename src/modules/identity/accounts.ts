@@ -162,6 +162,30 @@ export class Accounts {
     return new Map(rows.map((r) => [r.id, r.kind]));
   }
 
+  /** A person's name and phone, decrypted, for an officer who may see the reporter; undefined for an unknown id. */
+  async nameAndPhone(userId: string, q: Queryable = this.db): Promise<{ name: string; phone: string | null } | undefined> {
+    const row = await q.maybeOne<{ name_enc: string; phone_enc: string | null }>('select name_enc, phone_enc from users where id = $1', [userId]);
+    return row && { name: this.cipher.decrypt(row.name_enc), phone: this.cipher.decryptOptional(row.phone_enc) };
+  }
+
+  /** Officers' names by id, decrypted (ids of citizens and unknown ids are left out). */
+  async officerNames(ids: readonly string[], q: Queryable = this.db): Promise<Map<string, string>> {
+    if (ids.length === 0) return new Map();
+    const rows = await q.query<{ id: string; name_enc: string }>(`select id, name_enc from users where id = any($1) and kind = 'officer'`, [ids]);
+    return new Map(rows.map((r) => [r.id, this.cipher.decrypt(r.name_enc)]));
+  }
+
+  /** The id of a unit's active head (the earliest made, if several), or with no unit of the first active pimpinan. */
+  async headId(unit: Scope | undefined, q: Queryable = this.db): Promise<string | undefined> {
+    const row = unit
+      ? await q.maybeOne<{ id: string }>(
+          `select id from users where kind = 'officer' and status = 'active' and is_head and scope_kind = $1 and scope_code = $2 order by created_at limit 1`,
+          [unit.kind, unit.code],
+        )
+      : await q.maybeOne<{ id: string }>(`select id from users where role = 'pimpinan' and status = 'active' order by created_at limit 1`);
+    return row?.id;
+  }
+
   /** The active head of a unit (an OPD's kepala dinas, a lurah), if one is recorded. */
   async findOfficerHead(scope: Scope): Promise<Me | undefined> {
     const row = await this.db.maybeOne<UserRow>(

@@ -14,9 +14,6 @@ export type { OfficerInput } from './officers.js';
 export { maskPhone, normalisePhone } from './personal-data.js';
 export type { PreparedCitizen } from './registration.js';
 export { anyone, CITY_WIDE_READERS, covers, OFFICER_ROLES, roles, type Principal, type Role, type Scope } from './roles.js';
-// Until reports' own policy.ts lands: its actions are still decided here.
-export { authorize, can, type Action, type ReportResource } from './legacy-policy.js';
-export { errorSchema, requestMeta, type RequestMeta } from '../../platform/http.js';
 
 export interface IdentityModule extends FeatureModule, Identity {}
 

@@ -6,7 +6,7 @@ import type { MessageSender } from '../../platform/messaging.js';
 import type { AuditRecorder } from '../../platform/audit.js';
 import type { RequestMeta } from '../../platform/http.js';
 import { publishAccessChanged } from './access-events.js';
-import { maskNik, type NikFacts } from './nik.js';
+import { maskNik } from './nik.js';
 import { maskPhone, normalisePhone } from './personal-data.js';
 import { checkName } from './accounts.js';
 import { identityPolicy, type NikResource } from './policy.js';

@@ -92,12 +92,12 @@ export class RegionsService {
     return { districts: area.districts.length, villages: area.villages.length };
   }
 
-/** Whether the regency's regions were imported (the configured city by default). */
+  /** Whether the regency's regions were imported (the configured city by default). */
   async hasRegency(code = this.cityCode): Promise<boolean> {
     return Boolean(await this.db.maybeOne('select 1 from regions where code = $1', [code]));
   }
 
-/** The city itself (code, name, province name); undefined before its regions are imported. */
+  /** The city itself (code, name, province name); undefined before its regions are imported. */
   async city(): Promise<{ code: string; name: string; provinceName: string } | undefined> {
     return this.db.maybeOne<{ code: string; name: string; provinceName: string }>(
       `select r.code, r.name, p.name as "provinceName" from regions r join regions p on p.code = r.parent_code where r.code = $1`,
@@ -131,7 +131,30 @@ export class RegionsService {
     return root;
   }
 
-/** One region by Kemendagri code, with its level and parent; undefined when unknown. */
+  /** The names of the city's kecamatan and kelurahan, by code (for presenting many reports at once). */
+  async areaNames(): Promise<Map<string, string>> {
+    const rows = await this.db.query<{ code: string; name: string }>(`select code, name from regions where level in ('district', 'village') and code like $1`, [`${this.cityCode}.%`]);
+    return new Map(rows.map((r) => [r.code, r.name]));
+  }
+
+  /** Whether a kecamatan or kelurahan of this city has this code (inside the caller's transaction when given one). */
+  async isArea(kind: 'kecamatan' | 'kelurahan', code: string, q: Queryable = this.db): Promise<boolean> {
+    const row = await q.maybeOne('select 1 from regions where code = $1 and level = $2 and code like $3', [code, kind === 'kecamatan' ? 'district' : 'village', `${this.cityCode}.%`]);
+    return row !== undefined;
+  }
+
+  /** The box around the city's kelurahan boundaries: [west, south, east, north]; null before any are imported. */
+  async extent(): Promise<[number, number, number, number] | null> {
+    const row = await this.db.maybeOne<{ x1: number | null; y1: number | null; x2: number | null; y2: number | null }>(
+      `select min(least((bbox[0])[0], (bbox[1])[0])) as x1, min(least((bbox[0])[1], (bbox[1])[1])) as y1,
+              max(greatest((bbox[0])[0], (bbox[1])[0])) as x2, max(greatest((bbox[0])[1], (bbox[1])[1])) as y2
+       from regions where level = 'village' and bbox is not null and code like $1`,
+      [`${this.cityCode}.%`],
+    );
+    return row && row.x1 !== null && row.y1 !== null && row.x2 !== null && row.y2 !== null ? [row.x1, row.y1, row.x2, row.y2] : null;
+  }
+
+  /** One region by Kemendagri code, with its level and parent; undefined when unknown. */
   async get(code: string): Promise<{ code: string; name: string; level: string; parentCode: string | null } | undefined> {
     return this.db.maybeOne(`select code, name, level, parent_code as "parentCode" from regions where code = $1`, [code]);
   }

@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import type { HttpApp } from '../../platform/http.js';
+import { errorSchema, type HttpApp } from '../../platform/http.js';
 import { calendarDate } from '../../platform/input.js';
-import { authorize, errorSchema } from '../identity/index.js';
+import { reportsPolicy } from './policy.js';
 import { categoryInputSchema } from './categories.js';
 import { categoryViewSchema, holidaySchema } from './schema.js';
 import type { ReportsService } from './service.js';
@@ -23,7 +23,7 @@ export function reportAdminRoutes(app: HttpApp, reports: ReportsService): void {
     '/api/v1/report-categories',
     { schema: { tags, summary: 'Add a category (admin)', body: categoryInputSchema, response: { 201: z.object({ category: categoryViewSchema }), ...errs } } },
     async (request, reply) => {
-      const p = authorize(request.principal, 'categories.write');
+      const p = reportsPolicy.authorize(request.principal, 'categories.write');
       const category = await reports.categories.create(request.body, { id: p.userId, label: p.role });
       reports.names.invalidate();
       return reply.status(201).send({ category });
@@ -35,7 +35,7 @@ export function reportAdminRoutes(app: HttpApp, reports: ReportsService): void {
       schema: { tags, summary: 'Change a category (admin)', params: z.object({ code: z.string().max(40) }), body: categoryInputSchema.omit({ code: true }).partial(), response: { 200: z.object({ category: categoryViewSchema }), ...errs } },
     },
     async (request) => {
-      const p = authorize(request.principal, 'categories.write');
+      const p = reportsPolicy.authorize(request.principal, 'categories.write');
       const category = await reports.categories.update(request.params.code, request.body, { id: p.userId, label: p.role });
       reports.names.invalidate();
       return { category };
@@ -59,7 +59,7 @@ export function reportAdminRoutes(app: HttpApp, reports: ReportsService): void {
       },
     },
     async (request) => {
-      const p = authorize(request.principal, 'holidays.write');
+      const p = reportsPolicy.authorize(request.principal, 'holidays.write');
       return { holiday: await reports.holidays.set({ date: request.params.date, ...request.body }, { id: p.userId, label: p.role }) };
     },
   );
@@ -67,7 +67,7 @@ export function reportAdminRoutes(app: HttpApp, reports: ReportsService): void {
     '/api/v1/holidays/:date',
     { schema: { tags, summary: 'Remove a holiday (admin)', params: z.object({ date: calendarDate() }), response: { 204: z.null(), ...errs } } },
     async (request, reply) => {
-      const p = authorize(request.principal, 'holidays.write');
+      const p = reportsPolicy.authorize(request.principal, 'holidays.write');
       await reports.holidays.remove(request.params.date, { id: p.userId, label: p.role });
       return reply.status(204).send(null);
     },

@@ -2,7 +2,8 @@ import { z } from 'zod';
 import type { Database, Queryable } from '../../platform/db.js';
 import { isUniqueViolation } from '../../platform/db.js';
 import { errors } from '../../platform/errors.js';
-import type { AuditTrail } from '../audit/index.js';
+import type { AuditRecorder } from '../../platform/audit.js';
+import type { Neighbours } from './neighbours.js';
 import { dueAt, type Duration, type WorkingCalendar } from '../../platform/calendar/calendar.js';
 
 /**
@@ -137,7 +138,8 @@ export class CategoriesService {
 
   constructor(
     private readonly db: Database,
-    private readonly audit: AuditTrail,
+    private readonly audit: AuditRecorder,
+    private readonly agencyExists: Neighbours['agencyExists'],
   ) {}
 
   /** The active categories in their display order; the inactive too when asked (the admin's list). */
@@ -168,7 +170,7 @@ export class CategoriesService {
   }
 
   private async checkAgency(q: Queryable, code: string): Promise<void> {
-    if (!(await q.maybeOne('select 1 from agencies where code = $1', [code]))) {
+    if (!(await this.agencyExists(code, q))) {
       throw errors.unprocessable('agency_unknown', { id: `Instansi ${code} tidak dikenal.`, en: `Unknown agency ${code}.` }, { field: 'agencyCode' });
     }
   }

@@ -4,7 +4,7 @@ import type { Database, Queryable } from '../../platform/db.js';
 import { publish } from '../../platform/events.js';
 import type { Logger } from '../../platform/logger.js';
 import type { HolidaysService } from './holidays.js';
-import { headOf } from './lookups.js';
+import type { Neighbours } from './neighbours.js';
 import * as repo from './repository.js';
 import type { DueRow, HandlerKind } from './repository.js';
 
@@ -61,7 +61,13 @@ export class DeadlineKeeper {
     private readonly holidays: HolidaysService,
     private readonly log: Logger,
     private readonly autoCloseDays: number,
+    private readonly neighbours: Pick<Neighbours, 'headId'>,
   ) {}
+
+  /** The same keeper logging elsewhere (the demo replays its past quietly). */
+  withLog(log: Logger): DeadlineKeeper {
+    return new DeadlineKeeper(this.db, this.holidays, log, this.autoCloseDays, this.neighbours);
+  }
 
   /** Everything due at `now` (the demo replays its past with earlier moments); counts what it did. */
   async run(now = new Date()): Promise<{ warned: number; escalated: number; closed: number }> {
@@ -107,20 +113,20 @@ export class DeadlineKeeper {
       (tx) => repo.claimEscalationDue(tx, now),
       async (tx, row) => {
         const step = climb(escalationChain({ kind: row.handler_kind, code: row.handler_code }), row.escalation_level, now, paceOf(row.emergency), calendar);
-        const target = await headOf(tx, step.rung.scope);
+        const targetUserId = (await this.neighbours.headId(step.rung.scope, tx)) ?? null;
         const stage = stageOf(row.status);
         const { level, rung } = step;
-        await repo.insertEscalation(tx, row, { level, stage, targetUserId: target?.id ?? null, targetLabel: rung.label, at: now });
+        await repo.insertEscalation(tx, row, { level, stage, targetUserId, targetLabel: rung.label, at: now });
         await repo.setEscalationLevel(tx, row.id, level, step.nextAt);
         await repo.insertEvent(tx, {
           report_id: row.id,
           kind: 'escalation',
           actor_role: 'system',
           visibility: 'officers',
-          data: { level, stage, to: rung.label, targetUserId: target?.id ?? null, noAccount: !target },
+          data: { level, stage, to: rung.label, targetUserId, noAccount: targetUserId === null },
           at: now,
         });
-        await publish(tx, 'report.escalated', { reportId: row.id, level, targetUserId: target?.id ?? null, targetLabel: rung.label });
+        await publish(tx, 'report.escalated', { reportId: row.id, level, targetUserId, targetLabel: rung.label });
       },
     );
   }

@@ -1,10 +1,10 @@
 import { z } from 'zod';
 import type { Database } from '../../platform/db.js';
-import type { HttpApp } from '../../platform/http.js';
+import { errorSchema, requestMeta, type HttpApp } from '../../platform/http.js';
 import { fileResponse } from '../../platform/multipart.js';
 import { csvStream, xlsxStream, type Cell, type Column } from '../../platform/tabular.js';
-import type { AuditTrail } from '../audit/index.js';
-import { authorize, errorSchema, requestMeta } from '../identity/index.js';
+import type { AuditRecorder } from '../../platform/audit.js';
+import { reportsPolicy } from './policy.js';
 import type { Names } from './names.js';
 import { allReports, listWhere } from './queries.js';
 import { listFiltersSchema } from './schema.js';
@@ -51,7 +51,7 @@ export const EXPORT_COLUMNS: (Column & { value: (r: ExportRow, n: Names, now: Da
 
 const CONTENT_TYPES = { csv: 'text/csv; charset=utf-8', xlsx: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet' } as const;
 
-export function exportRoutes(app: HttpApp, reports: ReportsService, deps: { db: Database; audit: AuditTrail }): void {
+export function exportRoutes(app: HttpApp, reports: ReportsService, deps: { db: Database; audit: AuditRecorder }): void {
   app.get(
     '/api/v1/reports/export.:format',
     {
@@ -64,7 +64,7 @@ export function exportRoutes(app: HttpApp, reports: ReportsService, deps: { db: 
       },
     },
     async (request, reply) => {
-      const p = authorize(request.principal, 'reports.export');
+      const p = reportsPolicy.authorize(request.principal, 'reports.export');
       const filters = request.query;
       const timezone = reports.options.timezone;
       const names = await reports.names.get();

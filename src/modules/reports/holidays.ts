@@ -1,6 +1,6 @@
 import type { Database } from '../../platform/db.js';
 import { errors } from '../../platform/errors.js';
-import type { AuditTrail } from '../audit/index.js';
+import type { AuditRecorder } from '../../platform/audit.js';
 import { calendarFromDates, indonesianPublicHolidays, localDate, type WorkingCalendar } from '../../platform/calendar/calendar.js';
 import type { Holiday } from './schema.js';
 
@@ -17,7 +17,7 @@ export class HolidaysService {
 
   constructor(
     private readonly db: Database,
-    private readonly audit: AuditTrail,
+    private readonly audit: AuditRecorder,
     private readonly timezone: string,
   ) {}
 

@@ -30,6 +30,7 @@ export { DEMO_CATEGORIES } from './demo-categories.js';
 export { backdateReport, type DemoLife } from './demo-history.js';
 export type { DeadlineKeeper } from './escalation-job.js';
 export type { Neighbours } from './neighbours.js';
+export type { Open311Keys } from './open311/keys.js';
 export { anonymousReportersMergedInto, supportersOf } from './repository.js';
 export type { ReportsService, Contact, HandlerKind, ReportRow } from './service.js';
 export type { ReportStats } from './stats.js';
@@ -88,6 +89,6 @@ export function reportsModule(deps: ReportsDeps): ReportsModule {
       { kind: 'reports.rollups', everyMs: 30_000, run: () => stats.foldRollups() },
     ],
     liveLayer: reportsLiveLayer(service),
-    ensureSeeded: () => holidays.ensureSeeded(),
+    ensureSeeded: async () => void (await holidays.ensureSeeded()),
   };
 }

@@ -10,7 +10,7 @@ import type { Principal } from '../identity/index.js';
 import type { RegionsService } from '../regions/index.js';
 import { stageTimes, validateAnswers, type CategoriesService, type Category } from './categories.js';
 import type { HolidaysService } from './holidays.js';
-import { cityExtent } from './lookups.js';
+import type { Neighbours } from './neighbours.js';
 import type { NameDirectory } from './names.js';
 import { processPhoto, type PhotoStore, type ProcessedPhoto } from './photos.js';
 import type { Contact, ReportQueries } from './queries.js';
@@ -73,6 +73,7 @@ export class Intake {
       categories: CategoriesService;
       holidays: HolidaysService;
       regions: RegionsService;
+      neighbours: Pick<Neighbours, 'cityExtent'>;
       names: NameDirectory;
       photos: PhotoStore;
       queries: ReportQueries;
@@ -84,7 +85,7 @@ export class Intake {
   /** Kept for a minute: every report with a point is checked against it. */
   private async cityExtent(): Promise<[number, number, number, number] | null> {
     if (this.extent && Date.now() - this.extent.at < 60_000) return this.extent.box;
-    const box = await cityExtent(this.db, this.options.cityCode);
+    const box = await this.deps.neighbours.cityExtent();
     this.extent = { at: Date.now(), box };
     return box;
   }

@@ -1,5 +1,5 @@
 import type { LiveLayer } from '../command/index.js';
-import { can } from '../identity/index.js';
+import { reportsPolicy } from './policy.js';
 import { presentPublic, presentReport, type PresentContext } from './present.js';
 import { reportResource } from './queries.js';
 import type { PhotoRow } from './repository.js';
@@ -27,7 +27,7 @@ export function reportsLiveLayer(reports: ReportsService): LiveLayer {
       const ctx: PresentContext = { names, lang: viewer.lang, timezone: reports.options.timezone, autoCloseDays: reports.options.autoCloseDays };
       let key: string;
       let build: () => Promise<unknown> | unknown;
-      if (p?.kind === 'officer' && can(p, 'reports.read', resource)) {
+      if (p?.kind === 'officer' && reportsPolicy.can(p, 'reports.read', resource)) {
         // The officer view depends on the role and unit only (the actions offered), not on the person.
         key = `officer|${p.role}|${p.scope?.kind}|${p.scope?.code}|${viewer.lang}`;
         build = () => presentReport(row, p, ctx);

@@ -1,5 +1,6 @@
 import type { Database } from '../../platform/db.js';
 import type { Scope } from '../identity/index.js';
+import type { Neighbours } from './neighbours.js';
 
 /** How long a node trusts its copy of the names; renames are rare. */
 const CACHE_MS = 60_000;
@@ -19,7 +20,10 @@ export interface Names {
 export class NameDirectory {
   private cached: { at: number; names: Names } | undefined;
 
-  constructor(private readonly db: Database) {}
+  constructor(
+    private readonly db: Database,
+    private readonly neighbours: Pick<Neighbours, 'areaNames' | 'agencyNames'>,
+  ) {}
 
   /** Forgets the names now (after a local change), rather than within the minute. */
   invalidate(): void {
@@ -30,26 +34,23 @@ export class NameDirectory {
   async get(): Promise<Names> {
     if (this.cached && Date.now() - this.cached.at < CACHE_MS) return this.cached.names;
     const [regions, agencies, categories] = [
-      await this.db.query<{ code: string; name: string; level: string }>(`select code, name, level from regions where level in ('district', 'village')`),
-      await this.db.query<{ code: string; name: string; short_name: string }>('select code, name, short_name from agencies'),
+      await this.neighbours.areaNames(),
+      await this.neighbours.agencyNames(),
       await this.db.query<{ code: string; name_id: string; name_en: string; icon: string }>('select code, name_id, name_en, icon from report_categories'),
     ];
-    const regionMap = new Map(regions.map((r) => [r.code, r]));
-    const agencyMap = new Map(agencies.map((a) => [a.code, { code: a.code, name: a.name, shortName: a.short_name }]));
+    const agencyMap = new Map(agencies.map((a) => [a.code, a]));
     const categoryMap = new Map(categories.map((c) => [c.code, { code: c.code, name: { id: c.name_id, en: c.name_en }, icon: c.icon }]));
     const names: Names = {
       region: (code) => {
         if (!code) return null;
-        const r = regionMap.get(code);
-        return { code, name: r?.name ?? code };
+        return { code, name: regions.get(code) ?? code };
       },
       agency: (code) => agencyMap.get(code) ?? { code, name: code, shortName: code },
       category: (code) => categoryMap.get(code) ?? { code, name: { id: code, en: code }, icon: 'other' },
       unit: (kind, code) => {
         if (kind === 'coordinator' || kind === 'city') return 'Koordinator pengaduan';
         if (kind === 'opd') return agencyMap.get(code)?.shortName ?? code;
-        const r = regionMap.get(code);
-        return `${kind === 'kecamatan' ? 'Kecamatan' : 'Kelurahan'} ${r?.name ?? code}`;
+        return `${kind === 'kecamatan' ? 'Kecamatan' : 'Kelurahan'} ${regions.get(code) ?? code}`;
       },
     };
     this.cached = { at: Date.now(), names };

@@ -1,5 +1,6 @@
 import type { Language } from '../../platform/errors.js';
-import { can, type Principal } from '../identity/index.js';
+import { type Principal } from '../identity/index.js';
+import { reportsPolicy } from './policy.js';
 import { formatDue } from '../../platform/calendar/calendar.js';
 import type { Names } from './names.js';
 import type { PublicReportView, ReportView } from './schema.js';
@@ -72,11 +73,11 @@ export function presentReport(
     mergedInto: null,
     ...(isOfficer ? { reporter: r.privacy === 'anonymous' ? null : (extra.reporter ?? null) } : {}),
     photos: (extra.photos ?? []).map((p) => ({ ...photoLinks(p, base), ...(isOfficer ? { moderation: p.moderation } : {}) })),
-    actions: actionsFrom(r.status).filter((a) => can(viewer, policyActionOf(a), resource)),
-    canComment: can(viewer, 'reports.comment', resource),
-    canNote: can(viewer, 'reports.note', resource),
-    canModeratePhotos: can(viewer, 'reports.moderate_photo', resource),
-    canSupport: open && !extra.supported && can(viewer, 'reports.support', resource),
+    actions: actionsFrom(r.status).filter((a) => reportsPolicy.can(viewer, policyActionOf(a), resource)),
+    canComment: reportsPolicy.can(viewer, 'reports.comment', resource),
+    canNote: reportsPolicy.can(viewer, 'reports.note', resource),
+    canModeratePhotos: reportsPolicy.can(viewer, 'reports.moderate_photo', resource),
+    canSupport: open && !extra.supported && reportsPolicy.can(viewer, 'reports.support', resource),
     isMine,
     disputeUntil: r.status === 'resolved' && r.resolved_at ? new Date(r.resolved_at.getTime() + ctx.autoCloseDays * 86400_000).toISOString() : null,
   };

@@ -1,8 +1,9 @@
 import type { Cipher } from '../../platform/crypto.js';
 import type { Database, Queryable } from '../../platform/db.js';
 import { errors } from '../../platform/errors.js';
-import { authorize, can, maskPhone, type Principal, type ReportResource } from '../identity/index.js';
-import { accountOf, officerNames } from './lookups.js';
+import { maskPhone, type Principal } from '../identity/index.js';
+import { reportsPolicy, type ReportResource } from './policy.js';
+import type { Neighbours } from './neighbours.js';
 import * as repo from './repository.js';
 import type { EscalationListRow, EventRow, PhotoRow, ReportRow } from './repository.js';
 import type { ListFilters } from './schema.js';
@@ -24,7 +25,6 @@ export interface Contact {
 /** A report as the policy sees it: who filed it, who holds it, where it is. */
 export function reportResource(r: Pick<ReportRow, 'reporter_id' | 'handler_kind' | 'handler_code' | 'agency_code' | 'kelurahan_code' | 'kecamatan_code'>): ReportResource {
   return {
-    type: 'report',
     reporterId: r.reporter_id,
     handler: { kind: r.handler_kind, code: r.handler_code },
     agencyCode: r.agency_code,
@@ -221,6 +221,7 @@ export class ReportQueries {
   constructor(
     private readonly db: Database,
     private readonly cipher: Cipher,
+    private readonly neighbours: Pick<Neighbours, 'nameAndPhone' | 'officerNames'>,
   ) {}
 
   async row(id: string, q: Queryable = this.db): Promise<ReportRow | undefined> {
@@ -235,11 +236,11 @@ export class ReportQueries {
 
   async readable(principal: Principal | undefined, ref: string): Promise<ReportRow> {
     // Before the lookup: an anonymous caller must not learn which tracking numbers exist.
-    const p = authorize(principal, 'reports.list');
+    const p = reportsPolicy.authorize(principal, 'reports.list');
     const row = await this.find(ref);
     if (!row) throw reportNotFound();
     // Someone who may not read it learns nothing, not even that it exists.
-    if (!can(p, 'reports.read', reportResource(row))) throw reportNotFound();
+    if (!reportsPolicy.can(p, 'reports.read', reportResource(row))) throw reportNotFound();
     return row;
   }
 
@@ -282,10 +283,9 @@ export class ReportQueries {
   async reporterOf(row: ReportRow): Promise<{ name: string; phoneMasked: string | null; hasAccount: boolean } | null> {
     if (row.privacy === 'anonymous') return null;
     if (row.reporter_id) {
-      const u = await accountOf(this.db, row.reporter_id);
+      const u = await this.neighbours.nameAndPhone(row.reporter_id);
       if (!u) return null;
-      const phone = this.cipher.decryptOptional(u.phone_enc);
-      return { name: this.cipher.decrypt(u.name_enc), phoneMasked: phone && maskPhone(phone), hasAccount: true };
+      return { name: u.name, phoneMasked: u.phone && maskPhone(u.phone), hasAccount: true };
     }
     const contact = this.contactOf(row);
     if (!contact) return null;
@@ -299,7 +299,7 @@ export class ReportQueries {
 
   /** Officers' own names, for the officers' view of a timeline. */
   async officerNames(ids: (string | null)[]): Promise<Map<string, string>> {
-    return officerNames(this.db, [...new Set(ids.filter((x): x is string => Boolean(x)))], (v) => this.cipher.decrypt(v));
+    return this.neighbours.officerNames([...new Set(ids.filter((x): x is string => Boolean(x)))]);
   }
 
   /** A page of the viewer's inbox (officers: their scope; citizens: their own reports), with the photos. */

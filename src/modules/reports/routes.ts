@@ -2,10 +2,11 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { Database } from '../../platform/db.js';
 import { errors } from '../../platform/errors.js';
-import type { HttpApp } from '../../platform/http.js';
+import { errorSchema, type HttpApp } from '../../platform/http.js';
 import { coordinate } from '../../platform/input.js';
 import { fileResponse, formObject, readFormBody, type FormBody } from '../../platform/multipart.js';
-import { authorize, errorSchema, normalisePhone, type Principal } from '../identity/index.js';
+import { normalisePhone, type Principal } from '../identity/index.js';
+import { reportsPolicy } from './policy.js';
 import { reportAdminRoutes } from './admin-routes.js';
 import type { Origin, SubmitInput } from './intake.js';
 import { PHOTO_MAX_BYTES, PHOTO_TYPES } from './photos.js';
@@ -98,10 +99,10 @@ export function reportRoutes(app: HttpApp, reports: ReportsService, _deps?: { db
       const { fields, files: photos } = await readFormBody(request, submitForm);
       let origin: Origin;
       if (principal.role === 'citizen') {
-        authorize(principal, 'reports.create');
+        reportsPolicy.authorize(principal, 'reports.create');
         origin = { kind: 'citizen', principal };
       } else {
-        authorize(principal, 'reports.create_for_citizen');
+        reportsPolicy.authorize(principal, 'reports.create_for_citizen');
         if (!fields.channel) {
           throw errors.badRequest('channel_required', { id: 'Pilih saluran asal laporan (telepon, datang langsung, WhatsApp, SP4N-LAPOR!).', en: 'Choose the channel the report came by.' }, { field: 'channel' });
         }
@@ -138,7 +139,7 @@ export function reportRoutes(app: HttpApp, reports: ReportsService, _deps?: { db
       },
     },
     async (request) => {
-      authorize(request.principal, 'reports.list');
+      reportsPolicy.authorize(request.principal, 'reports.list');
       const rows = await reports.intake.nearby(request.query.category, request.query.lat, request.query.lng, 'public');
       const photos = await reports.queries.photosOf(rows.map((r) => r.id));
       const ctx = await ctxOf(request);
@@ -158,7 +159,7 @@ export function reportRoutes(app: HttpApp, reports: ReportsService, _deps?: { db
       },
     },
     async (request) => {
-      const p = authorize(request.principal, 'reports.list');
+      const p = reportsPolicy.authorize(request.principal, 'reports.list');
       const { cursor, limit, sort, ...filters } = request.query;
       const page = await reports.queries.inbox(p, filters, { sort, cursor, limit }, reports.options.timezone, reports.clock());
       const ctx = await ctxOf(request);
@@ -184,7 +185,7 @@ export function reportRoutes(app: HttpApp, reports: ReportsService, _deps?: { db
       },
     },
     async (request) => {
-      authorize(request.principal, 'reports.escalations');
+      reportsPolicy.authorize(request.principal, 'reports.escalations');
       const { rows, people } = await reports.queries.escalations(request.query.limit);
       const names = await reports.names.get();
       return {

@@ -8,6 +8,7 @@ import type { CategoriesService } from './categories.js';
 import type { HolidaysService } from './holidays.js';
 import { Intake, type Origin, type SubmitInput } from './intake.js';
 import type { NameDirectory } from './names.js';
+import type { Neighbours } from './neighbours.js';
 import { PhotoStore } from './photos.js';
 import type { PresentContext } from './present.js';
 import { ReportQueries, type Contact } from './queries.js';
@@ -48,12 +49,13 @@ export class ReportsService {
     readonly holidays: HolidaysService,
     regions: RegionsService,
     readonly names: NameDirectory,
+    neighbours: Neighbours,
     readonly options: ReportsOptions,
   ) {
     const clock = () => this.clock();
-    this.queries = new ReportQueries(db, cipher);
+    this.queries = new ReportQueries(db, cipher, neighbours);
     this.photoStore = new PhotoStore(db, files, options.timezone);
-    const shared = { categories, holidays, names, photos: this.photoStore, queries: this.queries, clock };
+    const shared = { categories, holidays, names, photos: this.photoStore, queries: this.queries, clock, neighbours };
     this.intake = new Intake(db, cipher, { ...shared, regions }, options);
     this.transitions = new Transitions(db, shared, options);
   }

@@ -1,9 +1,10 @@
 import { z } from 'zod';
 import type { Database, Queryable } from '../../platform/db.js';
 import { errors } from '../../platform/errors.js';
-import type { HttpApp } from '../../platform/http.js';
+import { errorSchema, type HttpApp } from '../../platform/http.js';
 import { instant } from '../../platform/input.js';
-import { authorize, errorSchema, type Principal } from '../identity/index.js';
+import type { Principal } from '../identity/index.js';
+import { reportsPolicy } from './policy.js';
 import type { NameDirectory } from './names.js';
 import { scopeFilter, Where } from './queries.js';
 import { laterSubmissions, MAX_LATER_SUBMISSIONS, rollupFigures, rollupMap } from './stats-rollups.js';
@@ -251,7 +252,7 @@ export function statsRoutes(app: HttpApp, stats: ReportStats, timezone: string):
     '/api/v1/stats/summary',
     { schema: { tags, summary: 'KPIs over a window (default: the last 30 days plus everything still open)', querystring: windowQuery, response: { 200: z.object({ window: statsWindowSchema, figures: figuresSchema }), ...errs } } },
     async (request) => {
-      const p = authorize(request.principal, 'stats.read');
+      const p = reportsPolicy.authorize(request.principal, 'stats.read');
       const w = windowOf(request.query);
       return { window: present(w), figures: await stats.summary(p, w) };
     },
@@ -260,7 +261,7 @@ export function statsRoutes(app: HttpApp, stats: ReportStats, timezone: string):
     '/api/v1/stats/agencies',
     { schema: { tags, summary: 'The same figures per OPD (league table)', querystring: windowQuery, response: { 200: z.object({ window: statsWindowSchema, rows: z.array(agencyFiguresSchema) }), ...errs } } },
     async (request) => {
-      const p = authorize(request.principal, 'stats.read');
+      const p = reportsPolicy.authorize(request.principal, 'stats.read');
       const w = windowOf(request.query);
       return { window: present(w), rows: await stats.byAgency(p, w) };
     },
@@ -269,7 +270,7 @@ export function statsRoutes(app: HttpApp, stats: ReportStats, timezone: string):
     '/api/v1/stats/kecamatan',
     { schema: { tags, summary: 'The same figures per kecamatan', querystring: windowQuery, response: { 200: z.object({ window: statsWindowSchema, rows: z.array(kecamatanFiguresSchema) }), ...errs } } },
     async (request) => {
-      const p = authorize(request.principal, 'stats.read');
+      const p = reportsPolicy.authorize(request.principal, 'stats.read');
       const w = windowOf(request.query);
       return { window: present(w), rows: await stats.byKecamatan(p, w) };
     },
@@ -285,7 +286,7 @@ export function statsRoutes(app: HttpApp, stats: ReportStats, timezone: string):
       },
     },
     async (request) => {
-      const p = authorize(request.principal, 'stats.read');
+      const p = reportsPolicy.authorize(request.principal, 'stats.read');
       const w = windowOf(request.query);
       return { window: present(w), days: await stats.trend(p, w, timezone) };
     },
@@ -313,7 +314,7 @@ export function statsRoutes(app: HttpApp, stats: ReportStats, timezone: string):
       },
     },
     async (request) => {
-      const p = authorize(request.principal, 'stats.read');
+      const p = reportsPolicy.authorize(request.principal, 'stats.read');
       const w = windowOf(request.query);
       return { window: present(w), clusters: await stats.map(p, w, request.query.bbox, request.query.zoom) };
     },

@@ -2,10 +2,11 @@ import { dueAt } from '../../platform/calendar/calendar.js';
 import type { Database, Queryable } from '../../platform/db.js';
 import { errors } from '../../platform/errors.js';
 import { publish } from '../../platform/events.js';
-import { authorize, can, type Principal } from '../identity/index.js';
+import { type Principal } from '../identity/index.js';
+import { reportsPolicy } from './policy.js';
 import { stageDuration, stageTimes, warnBefore, type CategoriesService, type Category } from './categories.js';
 import type { HolidaysService } from './holidays.js';
-import { unitExists } from './lookups.js';
+import type { Neighbours } from './neighbours.js';
 import type { NameDirectory } from './names.js';
 import { processPhoto, type PhotoStore } from './photos.js';
 import { reportNotFound, reportResource, type ReportQueries } from './queries.js';
@@ -62,6 +63,7 @@ export class Transitions {
       photos: PhotoStore;
       queries: ReportQueries;
       clock: () => Date;
+      neighbours: Pick<Neighbours, 'isArea' | 'agencyExists'>;
     },
     private readonly options: TransitionsOptions,
   ) {}
@@ -69,7 +71,7 @@ export class Transitions {
   /** Takes a workflow action: the state machine says whether it applies, the policy whether this person may. */
   async act(ref: string, action: TransitionAction, input: TransitionInput, principal: Principal | undefined): Promise<ReportRow> {
     const current = await this.deps.queries.readable(principal, ref);
-    const p = authorize(principal, policyActionOf(action), reportResource(current));
+    const p = reportsPolicy.authorize(principal, policyActionOf(action), reportResource(current));
     assertTransition(action, current.status);
     const note = input.note?.trim() || null;
     const ask = TRANSITIONS[action].noteRequired;
@@ -123,7 +125,7 @@ export class Transitions {
         return { changes: { status_reason: input.note, ...NO_DEADLINE }, eventData: {} };
       case 'merge': {
         const target = input.intoTrackingNo ? await this.deps.queries.find(input.intoTrackingNo) : undefined;
-        if (!target || target.id === r.id || !OPEN_STATUSES.includes(target.status) || !can(p, 'reports.read', reportResource(target))) {
+        if (!target || target.id === r.id || !OPEN_STATUSES.includes(target.status) || !reportsPolicy.can(p, 'reports.read', reportResource(target))) {
           throw errors.unprocessable('merge_target_invalid', {
             id: 'Laporan tujuan penggabungan tidak ditemukan atau sudah tidak terbuka.',
             en: 'The report to merge into was not found or is no longer open.',
@@ -145,7 +147,7 @@ export class Transitions {
       case 'dispatch': {
         const target = input.target;
         if (!target) throw errors.badRequest('target_required', { id: 'Pilih unit tujuan disposisi.', en: 'Choose the unit to dispatch to.' }, { field: 'target' });
-        if (!(await unitExists(this.db, target, this.options.cityCode))) {
+        if (!(await (target.kind === 'opd' ? this.deps.neighbours.agencyExists(target.code) : this.deps.neighbours.isArea(target.kind, target.code)))) {
           throw errors.unprocessable('target_unknown', { id: 'Unit tujuan disposisi tidak dikenal.', en: 'Unknown unit to dispatch to.' }, { field: 'target' });
         }
         const due = await resolveDue();
@@ -210,10 +212,10 @@ export class Transitions {
 
   /** A citizen supports a report instead of filing the same problem again. */
   async support(ref: string, principal: Principal | undefined): Promise<{ report: ReportRow; added: boolean }> {
-    const p = authorize(principal, 'reports.create');
+    const p = reportsPolicy.authorize(principal, 'reports.create');
     const row = await this.deps.queries.find(ref);
     if (!row || !PUBLIC_STATUSES.includes(row.status)) throw reportNotFound();
-    authorize(p, 'reports.support', reportResource(row));
+    reportsPolicy.authorize(p, 'reports.support', reportResource(row));
     if (!OPEN_STATUSES.includes(row.status)) {
       throw errors.conflict('report_not_open', { id: 'Laporan ini sudah selesai ditangani.', en: 'This report has already been resolved.' });
     }
@@ -230,7 +232,7 @@ export class Transitions {
   /** A comment the reporter and officers read, or an internal note for officers only. */
   async comment(ref: string, text: string, internal: boolean, principal: Principal | undefined): Promise<EventRow> {
     const row = await this.deps.queries.readable(principal, ref);
-    const p = authorize(principal, internal ? 'reports.note' : 'reports.comment', reportResource(row));
+    const p = reportsPolicy.authorize(principal, internal ? 'reports.note' : 'reports.comment', reportResource(row));
     const names = await this.deps.names.get();
     return this.db.transaction(async (tx) => {
       await recordStep(tx, names, row.id, { kind: internal ? 'note' : 'comment', actor: p, visibility: internal ? 'officers' : 'public', note: text.trim() });
@@ -243,7 +245,7 @@ export class Transitions {
   /** An officer approves a photo for the public, or keeps it internal (faces, number plates, hateful content). */
   async moderatePhoto(ref: string, photoId: string, decision: 'approved' | 'rejected', principal: Principal | undefined): Promise<PhotoRow> {
     const row = await this.deps.queries.readable(principal, ref);
-    const p = authorize(principal, 'reports.moderate_photo', reportResource(row));
+    const p = reportsPolicy.authorize(principal, 'reports.moderate_photo', reportResource(row));
     const names = await this.deps.names.get();
     return this.db.transaction(async (tx) => {
       const photo = await repo.moderatePhoto(tx, row.id, photoId, decision, p.userId);

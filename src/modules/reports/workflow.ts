@@ -1,4 +1,3 @@
-import type { Action } from '../identity/index.js';
 import { AppError, type LocalisedText } from '../../platform/errors.js';
 
 /**
@@ -60,8 +59,8 @@ export const TRANSITIONS: Record<TransitionAction, Transition> = {
 };
 
 /** The policy's action for a workflow action (`reports.verify`, …). */
-export function policyActionOf(action: TransitionAction): Action {
-  return `reports.${action}` as Action;
+export function policyActionOf<A extends TransitionAction>(action: A): `reports.${A}` {
+  return `reports.${action}`;
 }
 
 const STATUS_NAMES: Record<ReportStatus, { id: string; en: string }> = {

@@ -2,16 +2,16 @@ import { z } from 'zod';
 import { randomToken, sha256 } from '../../../platform/crypto.js';
 import type { Database } from '../../../platform/db.js';
 import { errors } from '../../../platform/errors.js';
-import type { HttpApp } from '../../../platform/http.js';
-import type { AuditTrail } from '../../audit/index.js';
-import { authorize, errorSchema } from '../../identity/index.js';
+import { errorSchema, type HttpApp } from '../../../platform/http.js';
+import type { AuditRecorder } from '../../../platform/audit.js';
+import { reportsPolicy } from '../policy.js';
 import { open311KeySchema, type Open311Key } from '../schema.js';
 
 /** Keys for Open311 clients: only a hash is stored; the key is shown once, when it is made. */
 export class Open311Keys {
   constructor(
     private readonly db: Database,
-    private readonly audit: AuditTrail,
+    private readonly audit: AuditRecorder,
   ) {}
 
   /** Makes a key: the key itself is returned this once, only its hash is kept. */
@@ -53,14 +53,14 @@ export class Open311Keys {
 export function open311KeyRoutes(app: HttpApp, keys: Open311Keys): void {
   const errs = { 400: errorSchema, 401: errorSchema, 403: errorSchema, 404: errorSchema };
   app.get('/api/v1/open311-keys', { schema: { tags: ['open311'], summary: 'Open311 API keys (admin)', response: { 200: z.object({ keys: z.array(open311KeySchema) }), ...errs } } }, async (request) => {
-    authorize(request.principal, 'open311_keys.manage');
+    reportsPolicy.authorize(request.principal, 'open311_keys.manage');
     return { keys: await keys.list() };
   });
   app.post(
     '/api/v1/open311-keys',
     { schema: { tags: ['open311'], summary: 'Make an Open311 API key (admin); the key is shown only in this answer', body: z.object({ name: z.string().trim().min(2).max(100) }), response: { 201: z.object({ key: z.string(), record: open311KeySchema }), ...errs } } },
     async (request, reply) => {
-      const p = authorize(request.principal, 'open311_keys.manage');
+      const p = reportsPolicy.authorize(request.principal, 'open311_keys.manage');
       return reply.status(201).send(await keys.create(request.body.name, { id: p.userId, label: p.role }));
     },
   );
@@ -68,7 +68,7 @@ export function open311KeyRoutes(app: HttpApp, keys: Open311Keys): void {
     '/api/v1/open311-keys/:id',
     { schema: { tags: ['open311'], summary: 'Revoke an Open311 API key (admin)', params: z.object({ id: z.uuid() }), response: { 204: z.null(), ...errs } } },
     async (request, reply) => {
-      const p = authorize(request.principal, 'open311_keys.manage');
+      const p = reportsPolicy.authorize(request.principal, 'open311_keys.manage');
       await keys.revoke(request.params.id, { id: p.userId, label: p.role });
       return reply.status(204).send(null);
     },
