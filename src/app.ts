@@ -148,6 +148,8 @@ export async function createContext(config: Config, options: ContextOptions = {}
     db,
     log,
     layers: { 'report.': reports.liveLayer },
+    stats: reports.stats,
+    timezone: config.cityTimezone,
     accessEnd: {
       topic: ACCESS_CHANGED,
       ends: (payload, principal) => losesAccess(payload as unknown as AccessChanged, principal),

@@ -6,6 +6,8 @@ import type { Database } from '../../platform/db.js';
 import type { Logger } from '../../platform/logger.js';
 import type { FeatureModule } from '../../platform/module.js';
 import type { Principal } from '../identity/index.js';
+import type { ReportStats } from '../reports/index.js';
+import { statsRoutes } from './stats-routes.js';
 import { LiveHub, type AccessEnd, type LiveLayer } from './live.js';
 
 export type { LiveHub, LiveLayer } from './live.js';
@@ -19,6 +21,9 @@ export interface CommandDeps {
   log: Logger;
   /** Per topic prefix (e.g. 'report.'), the layer that presents its events to each viewer. */
   layers: Record<string, LiveLayer>;
+  /** Reports' statistics, served as the command center's figures. */
+  stats: ReportStats;
+  timezone: string;
   /** The event that ends a viewer's access, and the check of a stream's access once it listens. */
   accessEnd: { topic: string; ends: AccessEnd; stillGranted: (principal: Principal) => Promise<boolean> };
 }
@@ -33,6 +38,7 @@ export function commandModule(deps: CommandDeps): CommandModule {
     live,
     // Listening starts with the HTTP app that serves the stream (CLI commands never need it).
     routes: async (app) => {
+      statsRoutes(app, deps.stats, deps.timezone);
       live.routes(app);
       await live.start();
     },

@@ -24,7 +24,7 @@ import { Open311Keys } from './open311/keys.js';
 import { open311Routes } from './open311/routes.js';
 import { reportRoutes } from './routes.js';
 import { ReportsService, type ReportsOptions } from './service.js';
-import { ReportStats, statsRoutes } from './stats.js';
+import { ReportStats } from './stats.js';
 
 export { DEMO_CATEGORIES } from './demo-categories.js';
 export { backdateReport, type DemoLife } from './demo-history.js';
@@ -33,7 +33,8 @@ export type { Neighbours } from './neighbours.js';
 export type { Open311Keys } from './open311/keys.js';
 export { anonymousReportersMergedInto, supportersOf } from './repository.js';
 export type { ReportsService, Contact, HandlerKind, ReportRow } from './service.js';
-export type { ReportStats } from './stats.js';
+export type { ReportStats, StatsWindow } from './stats.js';
+export { agencyFiguresSchema, figuresSchema, kecamatanFiguresSchema, reportClusterSchema, statsWindowSchema, trendDaySchema } from './schema.js';
 export { statusName, type ReportStatus, type TransitionAction } from './workflow.js';
 
 export interface ReportsDeps {
@@ -80,7 +81,6 @@ export function reportsModule(deps: ReportsDeps): ReportsModule {
     routes: (app) => {
       reportRoutes(app, service);
       exportRoutes(app, service, { db, audit });
-      statsRoutes(app, stats, options.timezone);
       open311Routes(app, service, open311Keys, { cityCode: options.cityCode, publicUrl: options.publicUrl, city: () => deps.regions.city() });
     },
     jobs: [

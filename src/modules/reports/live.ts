@@ -1,4 +1,5 @@
-import type { LiveLayer } from '../command/index.js';
+import type { LiveLayer } from '../../platform/live.js';
+import type { Principal } from '../identity/index.js';
 import { reportsPolicy } from './policy.js';
 import { presentPublic, presentReport, type PresentContext } from './present.js';
 import { reportResource } from './queries.js';
@@ -12,7 +13,7 @@ import { PUBLIC_STATUSES } from './workflow.js';
  * report, everyone else the public view — and only once an officer has verified it. Views are built
  * once per kind of viewer, not once per connection.
  */
-export function reportsLiveLayer(reports: ReportsService): LiveLayer {
+export function reportsLiveLayer(reports: ReportsService): LiveLayer<Principal> {
   return async (event, viewers) => {
     const reportId = event.payload?.reportId;
     if (typeof reportId !== 'string') return;

@@ -46,7 +46,6 @@ export const reportsPolicy = definePolicy({
     'categories.write': roles('admin'),
     'holidays.write': roles('admin'),
     'open311_keys.manage': roles('admin'),
-    'stats.read': roles('admin', 'coordinator', 'pimpinan', 'command', 'officer'),
     'reports.create': roles('citizen'),
     // Reports that came by phone, walk-in, WhatsApp or SP4N-LAPOR! are entered by an officer.
     'reports.create_for_citizen': roles('coordinator', 'officer'),

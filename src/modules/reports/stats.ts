@@ -1,20 +1,9 @@
-import { z } from 'zod';
 import type { Database, Queryable } from '../../platform/db.js';
-import { errors } from '../../platform/errors.js';
-import { errorSchema, type HttpApp } from '../../platform/http.js';
-import { instant } from '../../platform/input.js';
 import type { Principal } from '../identity/index.js';
-import { reportsPolicy } from './policy.js';
 import type { NameDirectory } from './names.js';
 import { scopeFilter, Where } from './queries.js';
-import { laterSubmissions, MAX_LATER_SUBMISSIONS, rollupFigures, rollupMap } from './stats-rollups.js';
+import { fewLaterSubmissions, rollupFigures, rollupMap } from './stats-rollups.js';
 import {
-  agencyFiguresSchema,
-  figuresSchema,
-  kecamatanFiguresSchema,
-  reportClusterSchema,
-  statsWindowSchema,
-  trendDaySchema,
   type AgencyFigures,
   type Figures,
   type KecamatanFigures,
@@ -95,9 +84,9 @@ export class ReportStats {
     scopeFilter(cityWide, viewer);
     const useRollups = this.rollups && cityWide.parts.length === 0;
     return this.db.transaction(async (tx) => {
-      await tx.query('set transaction isolation level repeatable read');
-      await tx.query(`set local work_mem = '64MB'`);
-      if (useRollups && (await laterSubmissions(tx, w.to)) <= MAX_LATER_SUBMISSIONS) {
+      // One round trip for both: on a busy machine each costs more than the statement.
+      await tx.exec(`set transaction isolation level repeatable read; set local work_mem = '64MB'`);
+      if (useRollups && (await fewLaterSubmissions(tx, w.to))) {
         const result = await fromRollups(tx);
         if (result !== undefined) return result;
       }
@@ -119,7 +108,10 @@ export class ReportStats {
     const row = await this.read(
       viewer,
       w,
-      async (tx) => (await rollupFigures(tx, 'city', w)).get('') ?? EMPTY_FIGURES,
+      async (tx) => {
+        const rows = await rollupFigures(tx, 'city', w);
+        return rows && (rows.get('') ?? EMPTY_FIGURES);
+      },
       async (tx) => (await tx.query<FiguresRow>(`select ${FIGURES_SQL} from reports ${where}`, where.params))[0]!,
     );
     return figures(row);
@@ -130,7 +122,10 @@ export class ReportStats {
     const rows = await this.read(
       viewer,
       w,
-      async (tx) => [...(await rollupFigures(tx, 'agency', w))].map(([code, r]) => ({ code, ...r })),
+      async (tx) => {
+        const rows = await rollupFigures(tx, 'agency', w);
+        return rows && [...rows].map(([code, r]) => ({ code, ...r }));
+      },
       (tx) => tx.query<FiguresRow & { code: string }>(`select agency_code as code, ${FIGURES_SQL} from reports ${where} group by agency_code`, where.params),
     );
     const names = await this.names.get();
@@ -142,7 +137,10 @@ export class ReportStats {
     const rows = await this.read(
       viewer,
       w,
-      async (tx) => [...(await rollupFigures(tx, 'kecamatan', w))].map(([code, r]) => ({ code: code === '' ? null : code, ...r })),
+      async (tx) => {
+        const rows = await rollupFigures(tx, 'kecamatan', w);
+        return rows && [...rows].map(([code, r]) => ({ code: code === '' ? null : code, ...r }));
+      },
       (tx) => tx.query<FiguresRow & { code: string | null }>(`select kecamatan_code as code, ${FIGURES_SQL} from reports ${where} group by kecamatan_code`, where.params),
     );
     const names = await this.names.get();
@@ -229,94 +227,3 @@ export class ReportStats {
 
 /** The figures of an empty window, as the aggregate gives them. */
 const EMPTY_FIGURES: FiguresRow = { new: 0, open: 0, overdue: 0, escalated: 0, resolved: 0, emergency_open: 0, median_hours: null, within_share: null };
-
-const windowQuery = z.object({
-  from: instant().optional(),
-  to: instant().optional(),
-  days: z.coerce.number().int().min(1).max(3660).optional(),
-});
-
-function windowOf(q: z.infer<typeof windowQuery>): StatsWindow {
-  const to = q.to ? new Date(q.to) : new Date();
-  const from = q.from ? new Date(q.from) : new Date(to.getTime() - (q.days ?? 30) * 86400_000);
-  if (from > to) throw errors.badRequest('window_invalid', { id: 'Tanggal awal harus sebelum tanggal akhir.', en: 'The start must be before the end.' }, { field: 'from' });
-  return { from, to };
-}
-
-export function statsRoutes(app: HttpApp, stats: ReportStats, timezone: string): void {
-  const tags = ['stats'];
-  const errs = { 400: errorSchema, 401: errorSchema, 403: errorSchema };
-  const present = (w: StatsWindow) => ({ from: w.from.toISOString(), to: w.to.toISOString() });
-
-  app.get(
-    '/api/v1/stats/summary',
-    { schema: { tags, summary: 'KPIs over a window (default: the last 30 days plus everything still open)', querystring: windowQuery, response: { 200: z.object({ window: statsWindowSchema, figures: figuresSchema }), ...errs } } },
-    async (request) => {
-      const p = reportsPolicy.authorize(request.principal, 'stats.read');
-      const w = windowOf(request.query);
-      return { window: present(w), figures: await stats.summary(p, w) };
-    },
-  );
-  app.get(
-    '/api/v1/stats/agencies',
-    { schema: { tags, summary: 'The same figures per OPD (league table)', querystring: windowQuery, response: { 200: z.object({ window: statsWindowSchema, rows: z.array(agencyFiguresSchema) }), ...errs } } },
-    async (request) => {
-      const p = reportsPolicy.authorize(request.principal, 'stats.read');
-      const w = windowOf(request.query);
-      return { window: present(w), rows: await stats.byAgency(p, w) };
-    },
-  );
-  app.get(
-    '/api/v1/stats/kecamatan',
-    { schema: { tags, summary: 'The same figures per kecamatan', querystring: windowQuery, response: { 200: z.object({ window: statsWindowSchema, rows: z.array(kecamatanFiguresSchema) }), ...errs } } },
-    async (request) => {
-      const p = reportsPolicy.authorize(request.principal, 'stats.read');
-      const w = windowOf(request.query);
-      return { window: present(w), rows: await stats.byKecamatan(p, w) };
-    },
-  );
-  app.get(
-    '/api/v1/stats/trend',
-    {
-      schema: {
-        tags,
-        summary: 'Reports submitted, resolved and (of those submitted) escalated per day of the city’s calendar',
-        querystring: windowQuery,
-        response: { 200: z.object({ window: statsWindowSchema, days: z.array(trendDaySchema) }), ...errs },
-      },
-    },
-    async (request) => {
-      const p = reportsPolicy.authorize(request.principal, 'stats.read');
-      const w = windowOf(request.query);
-      return { window: present(w), days: await stats.trend(p, w, timezone) };
-    },
-  );
-  app.get(
-    '/api/v1/stats/map',
-    {
-      schema: {
-        tags,
-        summary: 'Reports in a bounding box, clustered on the server by zoom level',
-        querystring: windowQuery.extend({
-          bbox: z
-            .string()
-            .regex(/^-?[\d.]+,-?[\d.]+,-?[\d.]+,-?[\d.]+$/, 'west,south,east,north')
-            .transform((s) => s.split(',').map(Number) as [number, number, number, number]),
-          zoom: z.coerce.number().int().min(0).max(22).default(13),
-        }),
-        response: {
-          200: z.object({
-            window: statsWindowSchema,
-            clusters: z.array(reportClusterSchema),
-          }),
-          ...errs,
-        },
-      },
-    },
-    async (request) => {
-      const p = reportsPolicy.authorize(request.principal, 'stats.read');
-      const w = windowOf(request.query);
-      return { window: present(w), clusters: await stats.map(p, w, request.query.bbox, request.query.zoom) };
-    },
-  );
-}
