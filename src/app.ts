@@ -195,6 +195,7 @@ export async function createContext(config: Config, options: ContextOptions = {}
       await command.live.stop();
       await jobs.stop();
       await db.close();
+      files.close?.();
     },
   };
 }

@@ -26,6 +26,8 @@ export interface FileStore {
    * `reports/2026/1`; none: all files), in no promised order; never a temporary file of a put in flight.
    */
   list(prefix?: string): AsyncIterable<ListedFile>;
+  /** Releases connections (S3's sockets) when the node stops; nothing to do on local disk. */
+  close?(): void;
 }
 
 export interface ListedFile {
