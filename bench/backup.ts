@@ -96,6 +96,10 @@ try {
   const line = (label: string, seconds: number, rows: string, mb: string, peak: number) =>
     console.log(`${label.padEnd(42)} ${seconds.toFixed(1).padStart(8)} ${rows} ${mb} ${peak.toFixed(0).padStart(6)} MB`);
 
+  // What the CLI takes before any backup: its process, the compiled server's modules, a database connection.
+  const baseline = await cli(['migrate'], source);
+  line('baseline: satukota migrate, PostgreSQL', baseline.seconds, '       -', '     -', baseline.peakMb);
+
   const withoutFiles = await cli(['backup', path.join(work, 'db-only.skb')], { ...source, FILES_DIR: emptyFiles });
   const a = backupFigures(withoutFiles);
   line('backup, PostgreSQL, no files', withoutFiles.seconds, rate(a.rows, a.database), '     -', withoutFiles.peakMb);
@@ -119,6 +123,9 @@ try {
   line('  check before restoring (whole file)', c.check, '       -', mbs(backupMb, c.check), NaN);
   line('restore → PGlite', toPglite.seconds, rate(c.rows, c.database), mbs(b.fileMb, c.filesSeconds), toPglite.peakMb);
 
+  // PGlite's own footprint (PostgreSQL in WebAssembly, its memory grown and never returned) is most of any command's.
+  const pgliteBaseline = await cli(['migrate'], { DATA_DIR: pgliteDir, SATUKOTA_SECRET_KEY: '' });
+  line('baseline: satukota migrate, PGlite', pgliteBaseline.seconds, '       -', '     -', pgliteBaseline.peakMb);
   const fromPglite = await cli(['backup', path.join(work, 'from-pglite.skb')], { DATA_DIR: pgliteDir, SATUKOTA_SECRET_KEY: '' });
   const d = backupFigures(fromPglite);
   line('backup, PGlite (server would wait)', fromPglite.seconds, rate(d.rows, d.database), mbs(d.fileMb, d.filesSeconds), fromPglite.peakMb);
@@ -131,6 +138,10 @@ try {
 
   console.log(`\n${b.rows.toLocaleString('en')} rows, ${b.files} files; backup file ${backupMb.toFixed(0)} MB.`);
   console.log(`peak RSS of a backup with ${b.fileMb.toFixed(0)} MB of files / without files: ${(full.peakMb / withoutFiles.peakMb).toFixed(2)} (flat memory: ≈ 1)`);
+  console.log(
+    `peak RSS above the baseline: backup PostgreSQL +${(full.peakMb - baseline.peakMb).toFixed(0)} MB (scrypt's 128 MiB included), ` +
+      `backup PGlite +${(fromPglite.peakMb - pgliteBaseline.peakMb).toFixed(0)} MB, restore → PostgreSQL +${(toPostgres.peakMb - baseline.peakMb).toFixed(0)} MB`,
+  );
   if (dumpSeconds !== undefined) console.log(`database part of the backup / pg_dump --data-only: ${(a.database / dumpSeconds).toFixed(2)} × the time`);
   console.log(`rows restored = rows backed up at every step: ${a.rows === c.rows && c.rows === d.rows && d.rows === e.rows}`);
   console.log('Wall seconds include starting the CLI (compiled server, database connection or PGlite start-up) and the passphrase key derivation.');
