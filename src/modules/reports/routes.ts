@@ -1,6 +1,5 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import type { Database } from '../../platform/db.js';
 import { errors } from '../../platform/errors.js';
 import { errorSchema, type HttpApp } from '../../platform/http.js';
 import { coordinate } from '../../platform/input.js';
@@ -58,11 +57,8 @@ const transitionForm: FormBody<typeof transitionBody> = { fields: transitionBody
 
 const idempotencyKeySchema = z.string().min(8).max(200).regex(/^[\x21-\x7e]+$/);
 
-/**
- * Registers reports' routes for citizens, officers and the public, and the admin's (admin-routes.ts).
- * `_deps` is what app.ts passes today; the service holds the database and the cipher itself now.
- */
-export function reportRoutes(app: HttpApp, reports: ReportsService, _deps?: { db: Database; decrypt: (v: string) => string }): void {
+/** Registers reports' routes for citizens, officers and the public, and the admin's (admin-routes.ts). */
+export function reportRoutes(app: HttpApp, reports: ReportsService): void {
   const tags = ['reports'];
   const ctxOf = (request: FastifyRequest) => reports.presentContext(request.lang);
 

@@ -2,7 +2,6 @@ import fastifyFormbody from '@fastify/formbody';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import type { Database } from '../../../platform/db.js';
 import { AppError, type Language, type LocalisedText } from '../../../platform/errors.js';
 import { FRAMEWORK_ERRORS, type HttpApp } from '../../../platform/http.js';
 import { normalisePhone } from '../../identity/index.js';
@@ -125,8 +124,7 @@ export function open311Routes(
   app: HttpApp,
   reports: ReportsService,
   keys: Open311Keys,
-  // `db` is what app.ts passes today; the service's repository now reads the reports.
-  options: { cityCode: string; publicUrl: string | undefined; db?: Database; city: () => Promise<{ name: string } | undefined> },
+  options: { cityCode: string; publicUrl: string | undefined; city: () => Promise<{ name: string } | undefined> },
 ): void {
   const baseUrl = (request: FastifyRequest) => options.publicUrl?.replace(/\/$/, '') ?? `${request.protocol}://${request.host}`;
   const formatOf = (request: FastifyRequest): Open311Format => (request.url.split('?')[0]!.endsWith('.json') ? 'json' : 'xml');
