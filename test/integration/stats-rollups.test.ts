@@ -119,7 +119,7 @@ describeEachDatabase('statistics rollups', (kind) => {
           [w.from, w.to],
         );
         const actual = await h.db.transaction((tx) => rollupFigures(tx, dim, w));
-        for (const e of expected) expect(actual.get(e.code)?.median_hours, `${label} ${dim} ${e.code}`).toBe(Number(e.median));
+        for (const e of expected) expect(actual?.get(e.code)?.median_hours, `${label} ${dim} ${e.code}`).toBe(Number(e.median));
       }
     }
   }

@@ -44,17 +44,22 @@ const SETTLED_AT = 'greatest(submitted_at, resolved_at)';
 /** Above this many reports submitted after the window's end, the rollups save nothing. */
 export const MAX_LATER_SUBMISSIONS = 5000;
 
+/**
+ * Whether a window that ended a while ago has few enough reports submitted after it (one indexed count
+ * up to the limit). A window ending now has none but reports dated in the future; the figures count
+ * them anyway and give up when there are too many.
+ */
+export async function fewLaterSubmissions(tx: Queryable, to: Date): Promise<boolean> {
+  if (to.getTime() > Date.now() - 60_000) return true;
+  const row = await tx.one<{ n: number }>('select count(*)::int as n from (select 1 from reports where submitted_at > $1 limit $2) later', [to, MAX_LATER_SUBMISSIONS + 1]);
+  return row.n <= MAX_LATER_SUBMISSIONS;
+}
+
 /** The whole UTC days of a window: rollups from `firstDay` on; reports in [from, edgeEnd) read one by one. */
 function daysOf(w: RollupWindow) {
   const firstDay = Math.ceil(w.from.getTime() / DAY_MS);
   const endDay = Math.floor(w.to.getTime() / DAY_MS);
   return { firstDay, edgeEnd: new Date(firstDay * DAY_MS), endDay, endDayStart: new Date(endDay * DAY_MS) };
-}
-
-/** How many reports were submitted after `to` (stopping at the limit): the rollups pay off when few. */
-export async function laterSubmissions(tx: Queryable, to: Date, limit = MAX_LATER_SUBMISSIONS): Promise<number> {
-  const row = await tx.one<{ n: number }>('select count(*)::int as n from (select 1 from reports where submitted_at > $1 limit $2) later', [to, limit + 1]);
-  return row.n;
 }
 
 interface Accumulator {
@@ -93,28 +98,107 @@ const octaveOf = (fine: number) => fine >> 5;
  * The figures per group of `dim` (one group, '', for the city), for the groups that have any report
  * in the window; `code` limits them to one group.
  */
-export async function rollupFigures(tx: Queryable, dim: Dim, w: RollupWindow, code?: string): Promise<Map<string, GroupFigures>> {
+/** Numbered parameters for one statement: `p(value)` is its placeholder. */
+function parameters(): { values: unknown[]; p: (value: unknown) => string } {
+  const values: unknown[] = [];
+  return { values, p: (value) => `$${values.push(value)}` };
+}
+
+/** The counters read from reports per group and resolution-time bucket (one array each, in this order). */
+const EDGE_COUNTERS = [
+  'new_edge',
+  'done_edge',
+  'done_edge_escalated',
+  'res_edge',
+  'res_edge_due',
+  'res_edge_within',
+  'due_today',
+  'later',
+  'later_escalated',
+  'later_open',
+  'later_open_emergency',
+  'later_overdue',
+  'later_res',
+  'later_res_due',
+  'later_res_within',
+] as const;
+
+/**
+ * The figures per group of `dim` (one group, '', for the city), for the groups that have any report
+ * in the window; `code` limits them to one group. Undefined when too many reports were submitted after
+ * the window's end for the rollups to pay off. Two statements (the second only for medians), so that a
+ * busy database costs few round trips.
+ */
+export async function rollupFigures(tx: Queryable, dim: Dim, w: RollupWindow, code?: string): Promise<Map<string, GroupFigures> | undefined> {
   const { firstDay, edgeEnd, endDay, endDayStart } = daysOf(w);
   const groups = new Map<string, Accumulator>();
   const group = (c: string) => groups.get(c) ?? groups.set(c, accumulator()).get(c)!;
-  const codeFilter = code === undefined ? '' : 'and code = $4';
-  const params: unknown[] = [dim, firstDay, endDay, ...(code === undefined ? [] : [code])];
-
-  const rolled = await tx.query<{ kind: number; code: string; bucket: number; flags: number; n: number }>(
-    `select kind, code, bucket, flags, sum(n)::bigint as n from (
-       select kind, code, bucket, flags, n from report_rollup where kind = any('{1,2,5,6}'::smallint[]) and dim = $1 and day >= $2 ${codeFilter}
+  const { values, p } = parameters();
+  const [$dim, $firstDay, $endDay, $from, $edgeEnd, $to, $endDayStart] = [dim, firstDay, endDay, w.from, edgeEnd, w.to, endDayStart].map(p);
+  const codeFilter = code === undefined ? '' : `and code = ${p(code)}`;
+  const group$ = GROUP_SQL[dim];
+  const reportsFilter = code === undefined ? '' : `and ${group$} = ${p(code)}`;
+  const rows = await tx.query<{ kind: number; code: string; bucket: number | null; flags: number; n: number; edge: number[] | null }>(
+    `select kind, code, bucket, flags, sum(n)::bigint as n, null::int[] as edge from (
+       select kind, code, bucket, flags, n from report_rollup where kind = any('{1,2,5,6}'::smallint[]) and dim = ${$dim} and day >= ${$firstDay} ${codeFilter}
        union all
-       select kind, code, bucket, flags, n from report_rollup where kind = 3 and dim = $1 and day = 0 ${codeFilter}
+       select kind, code, bucket, flags, n from report_rollup where kind = 3 and dim = ${$dim} and day = 0 ${codeFilter}
        union all
-       select kind, code, bucket, flags, n from report_rollup where kind = 4 and dim = $1 and day >= $3 ${codeFilter}
+       select kind, code, bucket, flags, n from report_rollup where kind = 4 and dim = ${$dim} and day >= ${$endDay} ${codeFilter}
        union all
        select kind, code, bucket, flags, n from report_rollup_delta
-       where dim = $1 and ((kind in (1, 2, 5, 6) and day >= $2) or kind = 3 or (kind = 4 and day >= $3)) ${codeFilter}
-     ) facts group by 1, 2, 3, 4`,
-    params,
+       where dim = ${$dim} and ((kind in (1, 2, 5, 6) and day >= ${$firstDay}) or kind = 3 or (kind = 4 and day >= ${$endDay})) ${codeFilter}
+     ) facts group by 1, 2, 3, 4
+     union all
+     -- From reports: the window's partial first day, the reports submitted after its end, and the open
+     -- reports due on its last day before its end (kind 4 counts them as not yet due).
+     select 0, code, bucket, 0, 0, array[${EDGE_COUNTERS.join(', ')}] from (
+       select ${group$} as code,
+              case when resolved_at >= ${$from} and (resolved_at < ${$edgeEnd} or submitted_at > ${$to}) then report_duration_bucket(submitted_at, resolved_at) end as bucket,
+              count(*) filter (where submitted_at >= ${$from} and submitted_at < ${$edgeEnd})::int as new_edge,
+              count(*) filter (where not ${OPEN_SQL} and ${SETTLED_AT} >= ${$from} and ${SETTLED_AT} < ${$edgeEnd})::int as done_edge,
+              count(*) filter (where not ${OPEN_SQL} and ${SETTLED_AT} >= ${$from} and ${SETTLED_AT} < ${$edgeEnd} and escalation_count > 0)::int as done_edge_escalated,
+              count(*) filter (where resolved_at >= ${$from} and resolved_at < ${$edgeEnd})::int as res_edge,
+              count(*) filter (where resolved_at >= ${$from} and resolved_at < ${$edgeEnd} and resolve_due_at is not null)::int as res_edge_due,
+              count(*) filter (where resolved_at >= ${$from} and resolved_at < ${$edgeEnd} and resolved_at <= resolve_due_at)::int as res_edge_within,
+              count(*) filter (where ${OPEN_SQL} and due_at >= ${$endDayStart} and due_at < ${$to})::int as due_today,
+              count(*) filter (where submitted_at > ${$to})::int as later,
+              count(*) filter (where submitted_at > ${$to} and escalation_count > 0)::int as later_escalated,
+              count(*) filter (where submitted_at > ${$to} and ${OPEN_SQL})::int as later_open,
+              count(*) filter (where submitted_at > ${$to} and ${OPEN_SQL} and emergency)::int as later_open_emergency,
+              count(*) filter (where submitted_at > ${$to} and ${OPEN_SQL} and due_at < ${$to})::int as later_overdue,
+              count(*) filter (where submitted_at > ${$to} and resolved_at >= ${$from})::int as later_res,
+              count(*) filter (where submitted_at > ${$to} and resolved_at >= ${$from} and resolve_due_at is not null)::int as later_res_due,
+              count(*) filter (where submitted_at > ${$to} and resolved_at >= ${$from} and resolved_at <= resolve_due_at)::int as later_res_within
+       from reports
+       where ((submitted_at >= ${$from} and submitted_at < ${$edgeEnd}) or (resolved_at >= ${$from} and resolved_at < ${$edgeEnd}) or submitted_at > ${$to}
+              or (${OPEN_SQL} and due_at >= ${$endDayStart} and due_at < ${$to}))
+         ${reportsFilter}
+       group by 1, 2
+     ) edge`,
+    values,
   );
-  for (const r of rolled) {
+  let later = 0;
+  for (const r of rows) {
     const g = group(r.code);
+    if (r.edge) {
+      const e = Object.fromEntries(EDGE_COUNTERS.map((name, i) => [name, r.edge![i]!])) as Record<(typeof EDGE_COUNTERS)[number], number>;
+      later += e.later;
+      g.new += e.new_edge - e.later;
+      g.inSet += e.done_edge - e.later;
+      g.escalated += e.done_edge_escalated - e.later_escalated;
+      g.open -= e.later_open;
+      g.emergencyOpen -= e.later_open_emergency;
+      g.overdue += e.due_today - e.later_overdue;
+      g.resolved += e.res_edge - e.later_res;
+      g.withDue += e.res_edge_due - e.later_res_due;
+      g.within += e.res_edge_within - e.later_res_within;
+      if (r.bucket !== null) {
+        add(g.fineCorrections, r.bucket, e.res_edge - e.later_res);
+        add(g.octaves, octaveOf(r.bucket), e.res_edge - e.later_res);
+      }
+      continue;
+    }
     switch (r.kind) {
       case 1:
         g.new += r.n;
@@ -139,76 +223,14 @@ export async function rollupFigures(tx: Queryable, dim: Dim, w: RollupWindow, co
         if (r.flags & 2) g.within += r.n;
         break;
       case 6:
-        add(g.octaves, r.bucket, r.n);
+        add(g.octaves, r.bucket!, r.n);
         break;
     }
   }
-
-  // From reports: the window's partial first day, reports submitted after its end, and open reports
-  // due on its last day before its end (kind 4 counts them as not yet due).
-  const group$ = GROUP_SQL[dim];
-  const edge = await tx.query<{
-    code: string;
-    bucket: number | null;
-    new_edge: number;
-    done_edge: number;
-    done_edge_escalated: number;
-    res_edge: number;
-    res_edge_due: number;
-    res_edge_within: number;
-    due_today: number;
-    later: number;
-    later_escalated: number;
-    later_open: number;
-    later_open_emergency: number;
-    later_overdue: number;
-    later_res: number;
-    later_res_due: number;
-    later_res_within: number;
-  }>(
-    `select ${group$} as code,
-            case when resolved_at >= $1 and (resolved_at < $2 or submitted_at > $3) then report_duration_bucket(submitted_at, resolved_at) end as bucket,
-            count(*) filter (where submitted_at >= $1 and submitted_at < $2)::int as new_edge,
-            count(*) filter (where not ${OPEN_SQL} and ${SETTLED_AT} >= $1 and ${SETTLED_AT} < $2)::int as done_edge,
-            count(*) filter (where not ${OPEN_SQL} and ${SETTLED_AT} >= $1 and ${SETTLED_AT} < $2 and escalation_count > 0)::int as done_edge_escalated,
-            count(*) filter (where resolved_at >= $1 and resolved_at < $2)::int as res_edge,
-            count(*) filter (where resolved_at >= $1 and resolved_at < $2 and resolve_due_at is not null)::int as res_edge_due,
-            count(*) filter (where resolved_at >= $1 and resolved_at < $2 and resolved_at <= resolve_due_at)::int as res_edge_within,
-            count(*) filter (where ${OPEN_SQL} and due_at >= $4 and due_at < $3)::int as due_today,
-            count(*) filter (where submitted_at > $3)::int as later,
-            count(*) filter (where submitted_at > $3 and escalation_count > 0)::int as later_escalated,
-            count(*) filter (where submitted_at > $3 and ${OPEN_SQL})::int as later_open,
-            count(*) filter (where submitted_at > $3 and ${OPEN_SQL} and emergency)::int as later_open_emergency,
-            count(*) filter (where submitted_at > $3 and ${OPEN_SQL} and due_at < $3)::int as later_overdue,
-            count(*) filter (where submitted_at > $3 and resolved_at >= $1)::int as later_res,
-            count(*) filter (where submitted_at > $3 and resolved_at >= $1 and resolve_due_at is not null)::int as later_res_due,
-            count(*) filter (where submitted_at > $3 and resolved_at >= $1 and resolved_at <= resolve_due_at)::int as later_res_within
-     from reports
-     where ((submitted_at >= $1 and submitted_at < $2) or (resolved_at >= $1 and resolved_at < $2) or submitted_at > $3
-            or (${OPEN_SQL} and due_at >= $4 and due_at < $3))
-       ${code === undefined ? '' : `and ${group$} = $5`}
-     group by 1, 2`,
-    [w.from, edgeEnd, w.to, endDayStart, ...(code === undefined ? [] : [code])],
-  );
-  for (const r of edge) {
-    const g = group(r.code);
-    g.new += r.new_edge - r.later;
-    g.inSet += r.done_edge - r.later;
-    g.escalated += r.done_edge_escalated - r.later_escalated;
-    g.open -= r.later_open;
-    g.emergencyOpen -= r.later_open_emergency;
-    g.overdue += r.due_today - r.later_overdue;
-    g.resolved += r.res_edge - r.later_res;
-    g.withDue += r.res_edge_due - r.later_res_due;
-    g.within += r.res_edge_within - r.later_res_within;
-    if (r.bucket !== null) {
-      add(g.fineCorrections, r.bucket, r.res_edge - r.later_res);
-      add(g.octaves, octaveOf(r.bucket), r.res_edge - r.later_res);
-    }
-  }
+  if (later > MAX_LATER_SUBMISSIONS) return undefined;
 
   const live = [...groups].filter(([, g]) => g.inSet > 0);
-  const medians = await medianHours(tx, dim, w, firstDay, new Map(live.filter(([, g]) => g.resolved > 0).map(([c, g]) => [c, g])));
+  const medians = await medianHours(tx, dim, w, firstDay, new Map(live.filter(([, g]) => g.resolved > 0)));
   return new Map(
     live.map(([c, g]) => [
       c,
@@ -240,64 +262,69 @@ function locate(histogram: Map<number, number>, rank: number): { bucket: number;
 
 /**
  * percentile_cont(0.5) of the resolution hours of each group's reports resolved since `from` and
- * submitted by `to`: the ranks' doubling, then their 1/32 of it, then the values of that bucket.
+ * submitted by `to`. The doubling of each rank is known from the first statement; this one finds its
+ * 1/32 of a doubling (rollup + corrections, summed in order) and reads that bucket's values.
  */
 async function medianHours(tx: Queryable, dim: Dim, w: RollupWindow, firstDay: number, groups: Map<string, Accumulator>): Promise<Map<string, number>> {
   const result = new Map<string, number>();
   if (groups.size === 0) return result;
-  // The ranks PostgreSQL interpolates between: floor and ceil of 0.5 × (n − 1).
+  // The ranks PostgreSQL interpolates between: floor and ceil of 0.5 × (n − 1), each within its doubling.
   const wanted = [...groups].map(([code, g]) => {
     const position = 0.5 * (g.resolved - 1);
-    const ranks = [Math.floor(position), Math.ceil(position)].map((rank) => ({ rank, ...locate(g.octaves, rank) }));
-    return { code, g, position, ranks };
+    const ranks = [Math.floor(position), Math.ceil(position)].map((rank) => {
+      const at = locate(g.octaves, rank);
+      return { octave: at.bucket, rank: rank - at.below };
+    });
+    return { code, position, ranks };
   });
-
-  const pairs = [...new Set(wanted.flatMap((x) => x.ranks.map((r) => `${x.code}\u0000${r.bucket}`)))].map((key) => key.split('\u0000') as [string, string]);
-  const fine = await tx.query<{ code: string; bucket: number; n: number }>(
-    `select p.code, f.bucket, sum(f.n)::bigint as n
-     from unnest($2::text[], $3::int[]) p (code, octave)
-     cross join lateral (
-       select bucket, n from report_rollup where kind = 7 and dim = $1 and code = p.code and (bucket >> 5) = p.octave and day >= $4
-       union all
-       select bucket, n from report_rollup_delta where kind = 7 and dim = $1 and code = p.code and (bucket >> 5) = p.octave and day >= $4
-     ) f
-     group by 1, 2`,
-    [dim, pairs.map((p) => p[0]), pairs.map((p) => Number(p[1])), firstDay],
+  const asks = wanted.flatMap((x) => x.ranks.map((r) => ({ code: x.code, ...r })));
+  const corrections = [...groups].flatMap(([code, g]) => [...g.fineCorrections].filter(([, n]) => n !== 0).map(([bucket, n]) => ({ code, bucket, n })));
+  const { values, p } = parameters();
+  const $dim = p(dim);
+  const rows = await tx.query<{ code: string; bucket: number; below: number; n: number; hours: number }>(
+    `with wanted as (select * from unnest(${p(asks.map((a) => a.code))}::text[], ${p(asks.map((a) => a.octave))}::int[], ${p(asks.map((a) => a.rank))}::bigint[]) w (code, octave, rank)),
+          octaves as (select distinct code, octave from wanted),
+          fine as (
+            select code, bucket, sum(n) as n from (
+              select o.code, f.bucket, f.n from octaves o cross join lateral (
+                select bucket, n from report_rollup where kind = 7 and dim = ${$dim} and code = o.code and (bucket >> 5) = o.octave and day >= ${p(firstDay)}
+                union all
+                select bucket, n from report_rollup_delta where kind = 7 and dim = ${$dim} and code = o.code and (bucket >> 5) = o.octave and day >= ${p(firstDay)}
+              ) f
+              union all
+              select c.code, c.bucket, c.n
+              from unnest(${p(corrections.map((c) => c.code))}::text[], ${p(corrections.map((c) => c.bucket))}::int[], ${p(corrections.map((c) => c.n))}::bigint[]) c (code, bucket, n)
+              join octaves o on o.code = c.code and o.octave = c.bucket >> 5
+            ) x group by 1, 2 having sum(n) <> 0
+          ),
+          cumulative as (select code, bucket, n, sum(n) over (partition by code, bucket >> 5 order by bucket) as upto from fine),
+          chosen as (
+            select distinct c.code, c.bucket, c.upto - c.n as below, c.n
+            from wanted w join cumulative c on c.code = w.code and c.bucket >> 5 = w.octave and w.rank >= c.upto - c.n and w.rank < c.upto
+          )
+     select ch.code, ch.bucket, ch.below::bigint as below, ch.n::bigint as n, date_part('epoch', r.resolved_at - r.submitted_at) / 3600 as hours
+     from chosen ch
+     join reports r on report_duration_bucket(r.submitted_at, r.resolved_at) = ch.bucket and r.resolved_at >= ${p(w.from)} and r.submitted_at <= ${p(w.to)}
+                   and ${GROUP_SQL[dim]} = ch.code`,
+    values,
   );
-  const fineOf = new Map<string, Map<number, number>>();
-  for (const r of fine) add(fineOf.get(r.code) ?? fineOf.set(r.code, new Map()).get(r.code)!, r.bucket, r.n);
-
-  const located = wanted.map((x) =>
-    x.ranks.map(({ rank, bucket: octave, below }) => {
-      const histogram = new Map([...(fineOf.get(x.code) ?? new Map<number, number>())].filter(([b]) => octaveOf(b) === octave));
-      for (const [b, n] of x.g.fineCorrections) if (octaveOf(b) === octave) add(histogram, b, n);
-      const at = locate(histogram, rank - below);
-      return { bucket: at.bucket, index: rank - below - at.below, size: histogram.get(at.bucket)! };
-    }),
-  );
-  const valuePairs = [...new Set(wanted.flatMap((x, i) => located[i]!.map((l) => `${x.code}\u0000${l.bucket}`)))].map((key) => key.split('\u0000') as [string, string]);
-  const rows = await tx.query<{ code: string; bucket: number; hours: number }>(
-    `select p.code, p.bucket, date_part('epoch', r.resolved_at - r.submitted_at) / 3600 as hours
-     from unnest($1::text[], $2::int[]) p (code, bucket)
-     join reports r on report_duration_bucket(r.submitted_at, r.resolved_at) = p.bucket and r.resolved_at >= $3 and r.submitted_at <= $4
-                   and ${GROUP_SQL[dim]} = p.code`,
-    [valuePairs.map((p) => p[0]), valuePairs.map((p) => Number(p[1])), w.from, w.to],
-  );
-  const values = new Map<string, number[]>();
+  const buckets = new Map<string, { bucket: number; below: number; n: number; hours: number[] }[]>();
   for (const r of rows) {
-    const key = `${r.code}\u0000${r.bucket}`;
-    (values.get(key) ?? values.set(key, []).get(key)!).push(Number(r.hours));
+    const list = buckets.get(r.code) ?? buckets.set(r.code, []).get(r.code)!;
+    let entry = list.find((b) => b.bucket === r.bucket);
+    if (!entry) list.push((entry = { bucket: r.bucket, below: r.below, n: r.n, hours: [] }));
+    entry.hours.push(Number(r.hours));
   }
-  for (const list of values.values()) list.sort((a, b) => a - b);
-  wanted.forEach((x, i) => {
-    const [first, second] = located[i]!.map((l) => {
-      const list = values.get(`${x.code}\u0000${l.bucket}`) ?? [];
-      if (list.length !== l.size) throw new Error(`report rollups: bucket ${l.bucket} of ${x.code || dim} holds ${list.length} reports, its rollup ${l.size}`);
-      return list[l.index]!;
+  for (const list of buckets.values()) for (const b of list) b.hours.sort((x, y) => x - y);
+  for (const x of wanted) {
+    const [first, second] = x.ranks.map(({ octave, rank }) => {
+      const b = buckets.get(x.code)?.find((e) => octaveOf(e.bucket) === octave && rank >= e.below && rank < e.below + e.n);
+      if (!b || b.hours.length !== b.n) throw new Error(`report rollups: the median of ${x.code || dim} is not where the rollups put it`);
+      return b.hours[rank - b.below]!;
     }) as [number, number];
     // PostgreSQL's percentile_cont: first + (second − first) × fraction, in float8.
     result.set(x.code, first + (second - first) * (x.position - Math.floor(x.position)));
-  });
+  }
   return result;
 }
 
@@ -320,15 +347,16 @@ const cellAt = (zoom: number) => 360 / 2 ** zoom / 4;
 /**
  * Clusters of stats.ts#map from the rollups: the grid cells of the rollup's level that lie wholly
  * inside the box come from the rollup, the rest of the box (a strip along its edges) from reports.
- * `sWhere` is the SQL condition of the window's set, over parameters $1 from, $2 to, $3 open statuses.
- * Undefined when the zoom is finer than the rollup's finest level: such a box holds few reports.
+ * `inWindow` is the SQL condition of the window's set over `$1` from, `$2` to, `$3` open statuses.
+ * Undefined when the zoom is finer than the rollup's finest level (such a box holds few reports) or
+ * too many reports were submitted after the window's end.
  */
 export async function rollupMap(
   tx: Queryable,
   w: RollupWindow,
   bbox: [number, number, number, number],
   zoom: number,
-  sWhere: string,
+  inWindow: string,
   openStatuses: readonly string[],
 ): Promise<RollupCluster[] | undefined> {
   const level = MAP_LEVELS.find((l) => l >= zoom);
@@ -341,89 +369,32 @@ export async function rollupMap(
   const ix1 = Math.floor((east - EPSILON) / cellL) - 1;
   const iy0 = Math.ceil((south + EPSILON) / cellL);
   const iy1 = Math.floor((north - EPSILON) / cellL) - 1;
-  const { firstDay, edgeEnd, endDay, endDayStart } = daysOf(w);
-  const cells = new Map<string, { gx: number; gy: number; count: number; lat: number; lng: number; open: number; overdue: number; emergency: number }>();
-  const cell = (gx: number, gy: number) => {
-    const key = `${gx},${gy}`;
-    return cells.get(key) ?? cells.set(key, { gx, gy, count: 0, lat: 0, lng: 0, open: 0, overdue: 0, emergency: 0 }).get(key)!;
-  };
-  const toZoom = (gx: number, gy: number) => cell(Math.floor(gx / scale), Math.floor(gy / scale));
-
   const interior = ix0 <= ix1 && iy0 <= iy1;
-  if (interior) {
-    const ranges = 'gx between $4 and $5 and gy between $6 and $7';
-    const days = '((kind = 1 and day >= $2) or (kind = 2 and day = 0) or (kind = 3 and day >= $3))';
-    // A narrow box looks each of its cells up; a wide one reads the window's days of every cell.
-    const rollup =
-      (ix1 - ix0 + 1) * (iy1 - iy0 + 1) <= 2500
-        ? `select m.kind, x.gx, y.gy, m.flags, m.n, m.sum_lat, m.sum_lng
-           from generate_series($4::int, $5::int) x (gx) cross join generate_series($6::int, $7::int) y (gy)
-           cross join lateral (
-             select kind, flags, n, sum_lat, sum_lng from report_map_rollup
-             where level = $1 and kind = any('{1,2,3}'::smallint[]) and gx = x.gx and gy = y.gy and ${days}
-           ) m`
-        : `select kind, gx, gy, flags, n, sum_lat, sum_lng from report_map_rollup where level = $1 and kind = 1 and day >= $2 and ${ranges}
-           union all
-           select kind, gx, gy, flags, n, sum_lat, sum_lng from report_map_rollup where level = $1 and kind = 2 and day = 0 and ${ranges}
-           union all
-           select kind, gx, gy, flags, n, sum_lat, sum_lng from report_map_rollup where level = $1 and kind = 3 and day >= $3 and ${ranges}`;
-    const rolled = await tx.query<{ kind: number; gx: number; gy: number; flags: number; n: number; sum_lat: string; sum_lng: string }>(
-      `select kind, gx, gy, flags, sum(n)::bigint as n, sum(sum_lat) as sum_lat, sum(sum_lng) as sum_lng from (
-         ${rollup}
+  const { firstDay, edgeEnd, endDay, endDayStart } = daysOf(w);
+  const { values, p } = parameters();
+  // $1–$3 as `inWindow` expects them.
+  const [$from, $to, $open] = [w.from, w.to, openStatuses].map(p);
+  const [$level, $firstDay, $endDay, $edgeEnd, $endDayStart, $cellL, $cellZ] = [level, firstDay, endDay, edgeEnd, endDayStart, cellL, cellZ].map(p);
+  const [$west, $east, $south, $north] = [west, east, south, north].map(p);
+  const [$ix0, $ix1, $iy0, $iy1] = [ix0, ix1, iy0, iy1].map(p);
+  const ranges = `gx between ${$ix0} and ${$ix1} and gy between ${$iy0} and ${$iy1}`;
+  const days = `((kind = 1 and day >= ${$firstDay}) or (kind = 2 and day = 0) or (kind = 3 and day >= ${$endDay}))`;
+  // A narrow box looks each of its cells up; a wide one reads the window's days of every cell.
+  const rollup =
+    (ix1 - ix0 + 1) * (iy1 - iy0 + 1) <= 2500
+      ? `select m.kind, x.gx, y.gy, m.flags, m.n, m.sum_lat, m.sum_lng
+         from generate_series(${$ix0}::int, ${$ix1}::int) x (gx) cross join generate_series(${$iy0}::int, ${$iy1}::int) y (gy)
+         cross join lateral (
+           select kind, flags, n, sum_lat, sum_lng from report_map_rollup
+           where level = ${$level} and kind = any('{1,2,3}'::smallint[]) and gx = x.gx and gy = y.gy and ${days}
+         ) m`
+      : `select kind, gx, gy, flags, n, sum_lat, sum_lng from report_map_rollup where level = ${$level} and kind = 1 and day >= ${$firstDay} and ${ranges}
          union all
-         select kind, gx, gy, flags, n, sum_lat, sum_lng from report_map_rollup_delta
-         where level = $1 and ${ranges} and ((kind = 1 and day >= $2) or kind = 2 or (kind = 3 and day >= $3))
-       ) facts group by 1, 2, 3, 4`,
-      [level, firstDay, endDay, ix0, ix1, iy0, iy1],
-    );
-    for (const r of rolled) {
-      const c = toZoom(r.gx, r.gy);
-      if (r.kind === 3) {
-        c.overdue -= r.n;
-        continue;
-      }
-      c.count += r.n;
-      c.lat += Number(r.sum_lat);
-      c.lng += Number(r.sum_lng);
-      if (r.kind === 2) {
-        c.open += r.n;
-        if (r.flags & 1) c.emergency += r.n;
-        if (r.flags & 2) c.overdue += r.n;
-      }
-    }
-    const edge = await tx.query<{ gx: number; gy: number; n: number; sum_lat: string | null; sum_lng: string | null; later_open: number; later_emergency: number; later_overdue: number; due_today: number }>(
-      `select floor(lng / $8::float8)::int as gx, floor(lat / $8::float8)::int as gy,
-              (count(*) filter (where edge) - count(*) filter (where later))::int as n,
-              coalesce(sum(lat::numeric) filter (where edge), 0) - coalesce(sum(lat::numeric) filter (where later), 0) as sum_lat,
-              coalesce(sum(lng::numeric) filter (where edge), 0) - coalesce(sum(lng::numeric) filter (where later), 0) as sum_lng,
-              count(*) filter (where later and open)::int as later_open,
-              count(*) filter (where later and open and emergency)::int as later_emergency,
-              count(*) filter (where later and open and due_at < $3)::int as later_overdue,
-              count(*) filter (where open and due_at >= $9 and due_at < $3)::int as due_today
-       from (
-         select lat, lng, emergency, due_at, ${OPEN_SQL} as open, submitted_at > $3 as later,
-                not ${OPEN_SQL} and ${SETTLED_AT} >= $1 and ${SETTLED_AT} < $2 as edge
-         from reports
-         where lat is not null and lng is not null
-           and ((submitted_at >= $1 and submitted_at < $2) or (resolved_at >= $1 and resolved_at < $2) or submitted_at > $3
-                or (${OPEN_SQL} and due_at >= $9 and due_at < $3))
-       ) r
-       where floor(lng / $8::float8)::int between $4 and $5 and floor(lat / $8::float8)::int between $6 and $7
-       group by 1, 2`,
-      [w.from, edgeEnd, w.to, ix0, ix1, iy0, iy1, cellL, endDayStart],
-    );
-    for (const r of edge) {
-      const c = toZoom(r.gx, r.gy);
-      c.count += r.n;
-      c.lat += Number(r.sum_lat ?? 0);
-      c.lng += Number(r.sum_lng ?? 0);
-      c.open -= r.later_open;
-      c.emergency -= r.later_emergency;
-      c.overdue += r.due_today - r.later_overdue;
-    }
-  }
-
-  // The rest of the box, from reports: strips along its edges, found through the index of points.
+         select kind, gx, gy, flags, n, sum_lat, sum_lng from report_map_rollup where level = ${$level} and kind = 2 and day = 0 and ${ranges}
+         union all
+         select kind, gx, gy, flags, n, sum_lat, sum_lng from report_map_rollup where level = ${$level} and kind = 3 and day >= ${$endDay} and ${ranges}`;
+  // The rest of the box: strips along its edges, found through the index of points (never the window's
+  // indexes: the strips hold few reports, the window many).
   const pad = EPSILON;
   const strips = interior
     ? [
@@ -433,27 +404,82 @@ export async function rollupMap(
         [west, (iy1 + 1) * cellL - pad, east, north],
       ]
     : [[west, south, east, north]];
-  const boxes = strips.map((_, i) => `location <@ box(point($${9 + i * 4}, $${10 + i * 4}), point($${11 + i * 4}, $${12 + i * 4}))`).join(' or ');
-  const first = 9 + strips.length * 4;
-  const outside = await tx.query<{ gx: number; gy: number; n: number; sum_lat: string; sum_lng: string; open: number; overdue: number; emergency: number }>(
-    `select floor(lng / $4::float8)::int as gx, floor(lat / $4::float8)::int as gy, count(*)::int as n, sum(lat::numeric) as sum_lat, sum(lng::numeric) as sum_lng,
-            count(*) filter (where status = any($3))::int as open,
-            count(*) filter (where status = any($3) and due_at < $2)::int as overdue,
-            count(*) filter (where emergency and status = any($3))::int as emergency
-     from reports
-     where ${sWhere} and lng between $5 and $6 and lat between $7 and $8 and (${boxes})
-       ${interior ? `and not (floor(lng / $${first}::float8)::int between $${first + 1} and $${first + 2} and floor(lat / $${first}::float8)::int between $${first + 3} and $${first + 4})` : ''}
-     group by 1, 2`,
-    [w.from, w.to, openStatuses, cellZ, west, east, south, north, ...strips.flat(), ...(interior ? [cellL, ix0, ix1, iy0, iy1] : [])],
+  const boxes = strips.map(([x0, y0, x1, y1]) => `location <@ box(point(${p(x0)}, ${p(y0)}), point(${p(x1)}, ${p(y1)}))`).join(' or ');
+  const inCells = (cell: string) => `floor(lng / ${cell}::float8)::int between ${$ix0} and ${$ix1} and floor(lat / ${cell}::float8)::int between ${$iy0} and ${$iy1}`;
+  // One statement: rollup cells (src 1), their corrections from reports (2), the strips (3), and how many
+  // reports were submitted after the window's end (4).
+  const rows = await tx.query<{ src: number; kind: number; gx: number; gy: number; flags: number; n: number; sum_lat: string | null; sum_lng: string | null; c: number[] | null }>(
+    `${
+      interior
+        ? `select 1 as src, kind, gx, gy, flags, sum(n)::bigint as n, sum(sum_lat) as sum_lat, sum(sum_lng) as sum_lng, null::int[] as c from (
+             ${rollup}
+             union all
+             select kind, gx, gy, flags, n, sum_lat, sum_lng from report_map_rollup_delta where level = ${$level} and ${ranges} and ${days.replace('kind = 2 and day = 0', 'kind = 2')}
+           ) facts group by 2, 3, 4, 5
+           union all
+           select 2, 0, gx, gy, 0,
+                  (count(*) filter (where edge) - count(*) filter (where later))::bigint,
+                  coalesce(sum(lat::numeric) filter (where edge), 0) - coalesce(sum(lat::numeric) filter (where later), 0),
+                  coalesce(sum(lng::numeric) filter (where edge), 0) - coalesce(sum(lng::numeric) filter (where later), 0),
+                  array[count(*) filter (where later and open), count(*) filter (where later and open and emergency),
+                        count(*) filter (where later and open and due_at < ${$to}), count(*) filter (where open and due_at >= ${$endDayStart} and due_at < ${$to})]::int[]
+           from (
+             select floor(lng / ${$cellL}::float8)::int as gx, floor(lat / ${$cellL}::float8)::int as gy, lat, lng, emergency, due_at,
+                    ${OPEN_SQL} as open, submitted_at > ${$to} as later, not ${OPEN_SQL} and ${SETTLED_AT} >= ${$from} and ${SETTLED_AT} < ${$edgeEnd} as edge
+             from reports
+             where lat is not null and lng is not null
+               and ((submitted_at >= ${$from} and submitted_at < ${$edgeEnd}) or (resolved_at >= ${$from} and resolved_at < ${$edgeEnd}) or submitted_at > ${$to}
+                    or (${OPEN_SQL} and due_at >= ${$endDayStart} and due_at < ${$to}))
+           ) r
+           where ${ranges}
+           group by 3, 4
+           union all`
+        : ''
+    }
+     select 3 as src, 0 as kind, floor(lng / ${$cellZ}::float8)::int as gx, floor(lat / ${$cellZ}::float8)::int as gy, 0 as flags, count(*)::bigint as n,
+            sum(lat::numeric) as sum_lat, sum(lng::numeric) as sum_lng,
+            array[count(*) filter (where status = any(${$open})), count(*) filter (where status = any(${$open}) and due_at < ${$to}),
+                  count(*) filter (where emergency and status = any(${$open}))]::int[] as c
+     from (select * from reports where ${boxes} offset 0) r
+     where ${inWindow} and lng between ${$west} and ${$east} and lat between ${$south} and ${$north} ${interior ? `and not (${inCells($cellL!)})` : ''}
+     group by 3, 4
+     union all
+     select 4, 0, 0, 0, 0, count(*)::bigint, null, null, null from (select 1 from reports where submitted_at > ${$to} limit ${MAX_LATER_SUBMISSIONS + 1}) later`,
+    values,
   );
-  for (const r of outside) {
-    const c = cell(r.gx, r.gy);
+  const cells = new Map<string, { gx: number; gy: number; count: number; lat: number; lng: number; open: number; overdue: number; emergency: number }>();
+  const cell = (gx: number, gy: number) => {
+    const key = `${gx},${gy}`;
+    return cells.get(key) ?? cells.set(key, { gx, gy, count: 0, lat: 0, lng: 0, open: 0, overdue: 0, emergency: 0 }).get(key)!;
+  };
+  for (const r of rows) {
+    if (r.src === 4) {
+      if (r.n > MAX_LATER_SUBMISSIONS) return undefined;
+      continue;
+    }
+    const c = r.src === 3 ? cell(r.gx, r.gy) : cell(Math.floor(r.gx / scale), Math.floor(r.gy / scale));
+    if (r.src === 1 && r.kind === 3) {
+      c.overdue -= r.n;
+      continue;
+    }
     c.count += r.n;
-    c.lat += Number(r.sum_lat);
-    c.lng += Number(r.sum_lng);
-    c.open += r.open;
-    c.overdue += r.overdue;
-    c.emergency += r.emergency;
+    c.lat += Number(r.sum_lat ?? 0);
+    c.lng += Number(r.sum_lng ?? 0);
+    if (r.src === 1 && r.kind === 2) {
+      c.open += r.n;
+      if (r.flags & 1) c.emergency += r.n;
+      if (r.flags & 2) c.overdue += r.n;
+    } else if (r.src === 2) {
+      const [laterOpen, laterEmergency, laterOverdue, dueToday] = r.c!;
+      c.open -= laterOpen!;
+      c.emergency -= laterEmergency!;
+      c.overdue += dueToday! - laterOverdue!;
+    } else if (r.src === 3) {
+      const [open, overdue, emergency] = r.c!;
+      c.open += open!;
+      c.overdue += overdue!;
+      c.emergency += emergency!;
+    }
   }
 
   const present = [...cells.values()].filter((c) => c.count > 0).slice(0, 5000);
@@ -466,7 +492,7 @@ export async function rollupMap(
        cross join lateral (
          select id, tracking_no, status, category_code from reports
          where location <@ box(point(c.gx * $6::float8 - $11::float8, c.gy * $6::float8 - $11::float8), point((c.gx + 1) * $6::float8 + $11::float8, (c.gy + 1) * $6::float8 + $11::float8))
-           and floor(lng / $6::float8)::int = c.gx and floor(lat / $6::float8)::int = c.gy and lng between $7 and $8 and lat between $9 and $10 and ${sWhere}
+           and floor(lng / $6::float8)::int = c.gx and floor(lat / $6::float8)::int = c.gy and lng between $7 and $8 and lat between $9 and $10 and ${inWindow}
        ) r`,
       [w.from, w.to, openStatuses, singles.map((c) => c.gx), singles.map((c) => c.gy), cellZ, west, east, south, north, pad],
     );
