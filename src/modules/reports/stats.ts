@@ -58,6 +58,7 @@ export interface StatsOptions {
   rollups?: boolean;
 }
 
+/** The command center's statistics over a window, as the viewer may see them (from rollups for city-wide viewers). */
 export class ReportStats {
   private readonly rollups: boolean;
 
@@ -103,6 +104,7 @@ export class ReportStats {
     return where;
   }
 
+  /** The window's KPIs: new, open, overdue, escalated, resolved, emergencies open, median hours, share within deadline. */
   async summary(viewer: Principal, w: StatsWindow): Promise<Figures> {
     const where = this.base(viewer, w);
     const row = await this.read(
@@ -117,6 +119,7 @@ export class ReportStats {
     return figures(row);
   }
 
+  /** The same figures per OPD (the league table). */
   async byAgency(viewer: Principal, w: StatsWindow): Promise<AgencyFigures[]> {
     const where = this.base(viewer, w);
     const rows = await this.read(
@@ -132,6 +135,7 @@ export class ReportStats {
     return rows.map((r) => ({ code: r.code, name: names.agency(r.code).shortName, ...figures(r) })).sort((a, b) => b.open - a.open || a.name.localeCompare(b.name));
   }
 
+  /** The same figures per kecamatan. */
   async byKecamatan(viewer: Principal, w: StatsWindow): Promise<KecamatanFigures[]> {
     const where = this.base(viewer, w);
     const rows = await this.read(
