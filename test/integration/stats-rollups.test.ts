@@ -79,7 +79,7 @@ describeEachDatabase('statistics rollups', (kind) => {
     ];
   }
 
-  /** Map boxes: the whole city, parts of it with edges through the cells, one street (no rollup). */
+  /** Map boxes: the whole city, parts of it with edges through the cells, a street zoomed in past the rollup, a box inside one cell. */
   const BOXES: { bbox: [number, number, number, number]; zoom: number }[] = [
     { bbox: [105.9, -6.1, 106.2, -5.8], zoom: 10 },
     { bbox: [105.94, -6.1, 106.1, -5.88], zoom: 13 },
@@ -87,6 +87,7 @@ describeEachDatabase('statistics rollups', (kind) => {
     { bbox: [106.0, -6.01, 106.03, -5.98], zoom: 15 },
     { bbox: [106.001, -6.0031, 106.0237, -5.9812], zoom: 14 },
     { bbox: [106.0, -5.995, 106.02, -5.985], zoom: 17 },
+    { bbox: [106.005, -5.99, 106.007, -5.988], zoom: 13 },
   ];
 
   type Clusters = Awaited<ReturnType<ReportStats['map']>>;

@@ -44,6 +44,8 @@ const OPEN_SQL = `status in ('submitted', 'verified', 'dispatched', 'in_progress
 const GROUP_SQL: Record<Dim, string> = { city: `''`, agency: 'agency_code', kecamatan: `coalesce(kecamatan_code, '')` };
 /** A window's settled reports: the moment each last mattered. */
 const SETTLED_AT = 'greatest(submitted_at, resolved_at)';
+/** The moment after which a report is in no window that starts then (migration 0007, index reports_map_window). */
+const RELEVANT = 'report_relevant_until(status, submitted_at, resolved_at)';
 /** Above this many reports submitted after the window's end, the rollups save nothing. */
 export const MAX_LATER_SUBMISSIONS = 5000;
 
@@ -349,10 +351,10 @@ const cellAt = (zoom: number) => 360 / 2 ** zoom / 4;
 
 /**
  * Clusters of stats.ts#map from the rollups: the grid cells of the rollup's level that lie wholly
- * inside the box come from the rollup, the rest of the box (a strip along its edges) from reports.
+ * inside the box come from the rollup, the rest of the box (a strip along its edges, or all of a box
+ * zoomed in past the finest level) from reports through their index by place and window.
  * `inWindow` is the SQL condition of the window's set over `$1` from, `$2` to, `$3` open statuses.
- * Undefined when the zoom is finer than the rollup's finest level (such a box holds few reports) or
- * too many reports were submitted after the window's end.
+ * Undefined when too many reports were submitted after the window's end.
  */
 export async function rollupMap(
   tx: Queryable,
@@ -362,8 +364,8 @@ export async function rollupMap(
   inWindow: string,
   openStatuses: readonly string[],
 ): Promise<RollupCluster[] | undefined> {
-  const level = MAP_LEVELS.find((l) => l >= zoom);
-  if (level === undefined) return undefined;
+  // Past the finest level the whole box is read from reports (a box zoomed in that far holds few).
+  const level = MAP_LEVELS.find((l) => l >= zoom) ?? zoom;
   const [west, south, east, north] = bbox;
   const cellL = cellAt(level);
   const cellZ = cellAt(zoom);
@@ -372,32 +374,40 @@ export async function rollupMap(
   const ix1 = Math.floor((east - EPSILON) / cellL) - 1;
   const iy0 = Math.ceil((south + EPSILON) / cellL);
   const iy1 = Math.floor((north - EPSILON) / cellL) - 1;
-  const interior = ix0 <= ix1 && iy0 <= iy1;
+  const interior = MAP_LEVELS.includes(level) && ix0 <= ix1 && iy0 <= iy1;
   const { firstDay, edgeEnd, endDay, endDayStart } = daysOf(w);
   const { values, p } = parameters();
-  // $1–$3 as `inWindow` expects them.
-  const [$from, $to, $open] = [w.from, w.to, openStatuses].map(p);
-  const [$level, $firstDay, $endDay, $edgeEnd, $endDayStart, $cellL, $cellZ] = [level, firstDay, endDay, edgeEnd, endDayStart, cellL, cellZ].map(p);
-  const [$west, $east, $south, $north] = [west, east, south, north].map(p);
-  const [$ix0, $ix1, $iy0, $iy1] = [ix0, ix1, iy0, iy1].map(p);
-  const ranges = `gx between ${$ix0} and ${$ix1} and gy between ${$iy0} and ${$iy1}`;
-  const days = `((kind = 1 and day >= ${$firstDay}) or (kind = 2 and day = 0) or (kind = 3 and day >= ${$endDay}))`;
+  // $1–$3 as `inWindow` expects them; the rest numbered where first used (an unused one has no type).
+  const [$from, $to, $open] = [w.from, w.to, openStatuses].map(p) as [string, string, string];
+  const lazy = (value: unknown) => {
+    let placeholder: string | undefined;
+    return () => (placeholder ??= p(value));
+  };
+  const [$level, $firstDay, $endDay, $edgeEnd, $endDayStart, $cellL, $cellZ] = [level, firstDay, endDay, edgeEnd, endDayStart, cellL, cellZ].map(lazy) as (() => string)[] as [
+    () => string, () => string, () => string, () => string, () => string, () => string, () => string,
+  ];
+  const [$ix0, $ix1, $iy0, $iy1] = [ix0, ix1, iy0, iy1].map(lazy) as [() => string, () => string, () => string, () => string];
+  const [$west, $east, $south, $north] = [west, east, south, north].map(lazy) as [() => string, () => string, () => string, () => string];
+  const ranges = () => `gx between ${$ix0()} and ${$ix1()} and gy between ${$iy0()} and ${$iy1()}`;
+  const days = (open: string) => `((kind = 1 and day >= ${$firstDay()}) or (${open}) or (kind = 3 and day >= ${$endDay()}))`;
   // A narrow box looks each of its cells up; a wide one reads the window's days of every cell.
-  const rollup =
+  const rollup = () =>
     (ix1 - ix0 + 1) * (iy1 - iy0 + 1) <= 2500
       ? `select m.kind, x.gx, y.gy, m.flags, m.n, m.sum_lat, m.sum_lng
-         from generate_series(${$ix0}::int, ${$ix1}::int) x (gx) cross join generate_series(${$iy0}::int, ${$iy1}::int) y (gy)
+         from generate_series(${$ix0()}::int, ${$ix1()}::int) x (gx) cross join generate_series(${$iy0()}::int, ${$iy1()}::int) y (gy)
          cross join lateral (
+           -- offset 0: looked up cell by cell (the primary key), not joined by hash over every cell's days
            select kind, flags, n, sum_lat, sum_lng from report_map_rollup
-           where level = ${$level} and kind = any('{1,2,3}'::smallint[]) and gx = x.gx and gy = y.gy and ${days}
+           where level = ${$level()} and kind = any('{1,2,3}'::smallint[]) and gx = x.gx and gy = y.gy and ${days('kind = 2 and day = 0')}
+           offset 0
          ) m`
-      : `select kind, gx, gy, flags, n, sum_lat, sum_lng from report_map_rollup where level = ${$level} and kind = 1 and day >= ${$firstDay} and ${ranges}
+      : `select kind, gx, gy, flags, n, sum_lat, sum_lng from report_map_rollup where level = ${$level()} and kind = 1 and day >= ${$firstDay()} and ${ranges()}
          union all
-         select kind, gx, gy, flags, n, sum_lat, sum_lng from report_map_rollup where level = ${$level} and kind = 2 and day = 0 and ${ranges}
+         select kind, gx, gy, flags, n, sum_lat, sum_lng from report_map_rollup where level = ${$level()} and kind = 2 and day = 0 and ${ranges()}
          union all
-         select kind, gx, gy, flags, n, sum_lat, sum_lng from report_map_rollup where level = ${$level} and kind = 3 and day >= ${$endDay} and ${ranges}`;
-  // The rest of the box: strips along its edges, found through the index of points (never the window's
-  // indexes: the strips hold few reports, the window many).
+         select kind, gx, gy, flags, n, sum_lat, sum_lng from report_map_rollup where level = ${$level()} and kind = 3 and day >= ${$endDay()} and ${ranges()}`;
+  // The rest of the box: strips along its edges, found by place and window at once (reports_map_window),
+  // never through the window's indexes alone: the strips hold few of the window's reports.
   const pad = EPSILON;
   const strips = interior
     ? [
@@ -407,17 +417,19 @@ export async function rollupMap(
         [west, (iy1 + 1) * cellL - pad, east, north],
       ]
     : [[west, south, east, north]];
-  const boxes = strips.map(([x0, y0, x1, y1]) => `location <@ box(point(${p(x0)}, ${p(y0)}), point(${p(x1)}, ${p(y1)}))`).join(' or ');
-  const inCells = (cell: string) => `floor(lng / ${cell}::float8)::int between ${$ix0} and ${$ix1} and floor(lat / ${cell}::float8)::int between ${$iy0} and ${$iy1}`;
+  const boxes = () =>
+    strips.map(([x0, y0, x1, y1]) => `(location <@ box(point(${p(x0)}, ${p(y0)}), point(${p(x1)}, ${p(y1)})) and ${RELEVANT} >= ${$from})`).join(' or ');
+  const inCells = () =>
+    `floor(lng / ${$cellL()}::float8)::int between ${$ix0()} and ${$ix1()} and floor(lat / ${$cellL()}::float8)::int between ${$iy0()} and ${$iy1()}`;
   // One statement: rollup cells (src 1), their corrections from reports (2), the strips (3), and how many
   // reports were submitted after the window's end (4).
   const rows = await tx.query<{ src: number; kind: number; gx: number; gy: number; flags: number; n: number; sum_lat: string | null; sum_lng: string | null; c: number[] | null }>(
     `${
       interior
         ? `select 1 as src, kind, gx, gy, flags, sum(n)::bigint as n, sum(sum_lat) as sum_lat, sum(sum_lng) as sum_lng, null::int[] as c from (
-             ${rollup}
+             ${rollup()}
              union all
-             select kind, gx, gy, flags, n, sum_lat, sum_lng from report_map_rollup_delta where level = ${$level} and ${ranges} and ${days.replace('kind = 2 and day = 0', 'kind = 2')}
+             select kind, gx, gy, flags, n, sum_lat, sum_lng from report_map_rollup_delta where level = ${$level()} and ${ranges()} and ${days('kind = 2')}
            ) facts group by 2, 3, 4, 5
            union all
            select 2, 0, gx, gy, 0,
@@ -425,26 +437,26 @@ export async function rollupMap(
                   coalesce(sum(lat::numeric) filter (where edge), 0) - coalesce(sum(lat::numeric) filter (where later), 0),
                   coalesce(sum(lng::numeric) filter (where edge), 0) - coalesce(sum(lng::numeric) filter (where later), 0),
                   array[count(*) filter (where later and open), count(*) filter (where later and open and emergency),
-                        count(*) filter (where later and open and due_at < ${$to}), count(*) filter (where open and due_at >= ${$endDayStart} and due_at < ${$to})]::int[]
+                        count(*) filter (where later and open and due_at < ${$to}), count(*) filter (where open and due_at >= ${$endDayStart()} and due_at < ${$to})]::int[]
            from (
-             select floor(lng / ${$cellL}::float8)::int as gx, floor(lat / ${$cellL}::float8)::int as gy, lat, lng, emergency, due_at,
-                    ${OPEN_SQL} as open, submitted_at > ${$to} as later, not ${OPEN_SQL} and ${SETTLED_AT} >= ${$from} and ${SETTLED_AT} < ${$edgeEnd} as edge
+             select floor(lng / ${$cellL()}::float8)::int as gx, floor(lat / ${$cellL()}::float8)::int as gy, lat, lng, emergency, due_at,
+                    ${OPEN_SQL} as open, submitted_at > ${$to} as later, not ${OPEN_SQL} and ${SETTLED_AT} >= ${$from} and ${SETTLED_AT} < ${$edgeEnd()} as edge
              from reports
              where lat is not null and lng is not null
-               and ((submitted_at >= ${$from} and submitted_at < ${$edgeEnd}) or (resolved_at >= ${$from} and resolved_at < ${$edgeEnd}) or submitted_at > ${$to}
-                    or (${OPEN_SQL} and due_at >= ${$endDayStart} and due_at < ${$to}))
+               and ((submitted_at >= ${$from} and submitted_at < ${$edgeEnd()}) or (resolved_at >= ${$from} and resolved_at < ${$edgeEnd()}) or submitted_at > ${$to}
+                    or (${OPEN_SQL} and due_at >= ${$endDayStart()} and due_at < ${$to}))
            ) r
-           where ${ranges}
+           where ${ranges()}
            group by 3, 4
            union all`
         : ''
     }
-     select 3 as src, 0 as kind, floor(lng / ${$cellZ}::float8)::int as gx, floor(lat / ${$cellZ}::float8)::int as gy, 0 as flags, count(*)::bigint as n,
+     select 3 as src, 0 as kind, floor(lng / ${$cellZ()}::float8)::int as gx, floor(lat / ${$cellZ()}::float8)::int as gy, 0 as flags, count(*)::bigint as n,
             sum(lat::numeric) as sum_lat, sum(lng::numeric) as sum_lng,
             array[count(*) filter (where status = any(${$open})), count(*) filter (where status = any(${$open}) and due_at < ${$to}),
                   count(*) filter (where emergency and status = any(${$open}))]::int[] as c
-     from (select * from reports where ${boxes} offset 0) r
-     where ${inWindow} and lng between ${$west} and ${$east} and lat between ${$south} and ${$north} ${interior ? `and not (${inCells($cellL!)})` : ''}
+     from (select * from reports where ${boxes()} offset 0) r
+     where ${inWindow} and lng between ${$west()} and ${$east()} and lat between ${$south()} and ${$north()} ${interior ? `and not (${inCells()})` : ''}
      group by 3, 4
      union all
      select 4, 0, 0, 0, 0, count(*)::bigint, null, null, null from (select 1 from reports where submitted_at > ${$to} limit ${MAX_LATER_SUBMISSIONS + 1}) later`,
@@ -493,9 +505,13 @@ export async function rollupMap(
       `select c.gx, c.gy, r.id::text as id, r.tracking_no, r.status, r.category_code
        from unnest($4::int[], $5::int[]) c (gx, gy)
        cross join lateral (
-         select id, tracking_no, status, category_code from reports
-         where location <@ box(point(c.gx * $6::float8 - $11::float8, c.gy * $6::float8 - $11::float8), point((c.gx + 1) * $6::float8 + $11::float8, (c.gy + 1) * $6::float8 + $11::float8))
-           and floor(lng / $6::float8)::int = c.gx and floor(lat / $6::float8)::int = c.gy and lng between $7 and $8 and lat between $9 and $10 and ${inWindow}
+         select * from (
+           select * from reports
+           where location <@ box(point(c.gx * $6::float8 - $11::float8, c.gy * $6::float8 - $11::float8), point((c.gx + 1) * $6::float8 + $11::float8, (c.gy + 1) * $6::float8 + $11::float8))
+             and ${RELEVANT} >= $1
+           offset 0
+         ) cell
+         where floor(lng / $6::float8)::int = c.gx and floor(lat / $6::float8)::int = c.gy and lng between $7 and $8 and lat between $9 and $10 and ${inWindow}
        ) r`,
       [w.from, w.to, openStatuses, singles.map((c) => c.gx), singles.map((c) => c.gy), cellZ, west, east, south, north, pad],
     );

@@ -250,6 +250,19 @@ as $$
 $$;
 select report_rollups_rebuild();
 
+-- Until when a report belongs to a statistics window that starts before that moment: always while it is
+-- open, else until the later of its submission and resolution (stats.ts: "submitted or resolved in the
+-- window, or open now").
+create function report_relevant_until(status text, submitted timestamptz, resolved timestamptz) returns timestamptz
+language sql immutable parallel safe
+as $$
+  select case when status in ('submitted', 'verified', 'dispatched', 'in_progress') then 'infinity'::timestamptz else greatest(submitted, resolved) end
+$$;
+-- The map's reports along a box's edges (and in a box zoomed in past the rollup): by place and window at
+-- once, so a thin strip reads the window's reports in it, not every report there ever was.
+create extension if not exists btree_gist;
+create index reports_map_window on reports using gist (location, report_relevant_until(status, submitted_at, resolved_at)) where location is not null;
+
 -- The values around a median: a resolution-time bucket's reports in a window of resolution.
 create index reports_resolution_time on reports (report_duration_bucket(submitted_at, resolved_at), resolved_at)
   include (submitted_at, agency_code, kecamatan_code) where resolved_at is not null;
