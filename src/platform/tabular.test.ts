@@ -91,6 +91,20 @@ describe('csvStream', () => {
     expect(() => csvStream([], from([]), { timezone: 'Asia/Atlantis' })).toThrow(RangeError);
   });
 
+  it('writes every instant as its ISO date and time, whichever days came before (per-day text is cached)', async () => {
+    // Instants around midnights, before 1970 and far apart, in an order that revisits days.
+    const instants = [0, -1, 1, 86_399_999, 86_400_000, -86_400_001, Date.UTC(1999, 11, 31, 23, 59, 59, 999), Date.UTC(2000, 0, 1), 1_717_171_717_171];
+    for (let i = 0; i < 500; i++) instants.push(Math.round(Math.sin(i) * 4e12), instants[i % 9]!);
+    const csv = await collect(csvStream([{ header: 'd' }], from(instants.map((ms) => [new Date(ms)])), { timezone: 'UTC' }));
+    expect(csv.toString('utf8').split('\r\n').slice(1, -1)).toEqual(instants.map((ms) => new Date(ms).toISOString().slice(0, 19).replace('T', ' ')));
+  });
+
+  it('writes numbers as JavaScript does', async () => {
+    const numbers = [0, -0, 1, -1, 0.1, -6.012345678901234, 1e21, 1.5e-7, 123456789012, Number.MAX_SAFE_INTEGER];
+    const csv = await collect(csvStream([{ header: 'n' }], from(numbers.map((n) => [n]))));
+    expect(csv.toString('utf8').split('\r\n').slice(1, -1)).toEqual(numbers.map(String));
+  });
+
   it('gets the wall-clock time right on both sides of a DST change', async () => {
     const instants = ['2024-03-30T12:00:00Z', '2024-03-31T00:59:59Z', '2024-03-31T01:00:00Z', '2024-03-31T12:00:00Z'];
     const csv = await collect(csvStream([{ header: 'd' }], from(instants.map((instant) => [new Date(instant)])), { timezone: 'Europe/Berlin' }));
