@@ -344,7 +344,7 @@ export interface RollupCluster {
 }
 
 /** The rollup's zoom levels, each serving the zooms up to it (a cell of zoom z is a block of its cells). */
-const MAP_LEVELS = [11, 13, 15];
+const MAP_LEVELS = [11, 12, 13, 14, 15];
 /** Wider than the float error of floor(lng / cell), far narrower than any cell. */
 const EPSILON = 1e-9;
 const cellAt = (zoom: number) => 360 / 2 ** zoom / 4;
