@@ -20,6 +20,8 @@ describeEachDatabase('statistics rollups', (kind) => {
   let fast: ReportStats;
   let slow: ReportStats;
   let viewer: Principal;
+  /** Officers of an OPD and of a kecamatan (their unit's rollup group), and of a kelurahan (always the reports). */
+  let scoped: Principal[];
 
   beforeAll(async () => {
     h = await startHarness(kind);
@@ -27,6 +29,14 @@ describeEachDatabase('statistics rollups', (kind) => {
     slow = new ReportStats(h.db, h.ctx.reports.names, { rollups: false });
     const coordinator = await h.db.one<{ id: string }>(`select id from users where username = 'koordinator'`);
     viewer = { userId: coordinator.id, kind: 'officer', role: 'coordinator', scope: { kind: 'city', code: h.config.cityCode }, isHead: false, sessionId: 'test', via: 'bearer', csrfToken: null };
+    scoped = [];
+    for (const username of ['petugas.dlh', 'kepala.dpupr', 'camat.purwakarta', 'lurah.ramanuju']) {
+      const u = await h.db.one<{ id: string; role: Principal['role']; scope_kind: 'opd' | 'kecamatan' | 'kelurahan'; scope_code: string; is_head: boolean }>(
+        'select id, role, scope_kind, scope_code, is_head from users where username = $1',
+        [username],
+      );
+      scoped.push({ userId: u.id, kind: 'officer', role: u.role, scope: { kind: u.scope_kind, code: u.scope_code }, isHead: u.is_head, sessionId: 'test', via: 'bearer', csrfToken: null });
+    }
     await seedDemoReports(h.ctx);
   });
   afterAll(async () => h?.close());
@@ -110,6 +120,12 @@ describeEachDatabase('statistics rollups', (kind) => {
       expect(await fast.summary(viewer, w), label).toEqual(await slow.summary(viewer, w));
       expect(await fast.byAgency(viewer, w), label).toEqual(await slow.byAgency(viewer, w));
       expect(await fast.byKecamatan(viewer, w), label).toEqual(await slow.byKecamatan(viewer, w));
+      for (const officer of scoped) {
+        const who = `${label} as ${officer.scope!.kind} ${officer.scope!.code}`;
+        expect(await fast.summary(officer, w), who).toEqual(await slow.summary(officer, w));
+        expect(await fast.byAgency(officer, w), who).toEqual(await slow.byAgency(officer, w));
+        expect(await fast.byKecamatan(officer, w), who).toEqual(await slow.byKecamatan(officer, w));
+      }
       for (const { bbox, zoom } of BOXES) {
         expectSameClusters(await fast.map(viewer, w, bbox, zoom), await slow.map(viewer, w, bbox, zoom), `${label} ${bbox.join(',')} z${zoom}`);
       }

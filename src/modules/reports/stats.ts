@@ -77,18 +77,22 @@ export class ReportStats {
 
   /**
    * One snapshot for the several statements of a figure (rollups, then reports), with room to sort in
-   * memory. Calls `fromRollups` when the viewer sees the whole city and few reports were submitted
-   * after the window's end (stats-rollups.ts), else `fromReports`.
+   * memory. Calls `fromRollups` with the rollup group that holds exactly what the viewer sees (see
+   * `rollupScope`) when there is one and few reports were submitted after the window's end
+   * (stats-rollups.ts); `fromRollups` may still decline (undefined). Else `fromReports`.
    */
-  private async read<T>(viewer: Principal, w: StatsWindow, fromRollups: (tx: Queryable) => Promise<T | undefined>, fromReports: (tx: Queryable) => Promise<T>): Promise<T> {
-    const cityWide = new Where();
-    scopeFilter(cityWide, viewer);
-    const useRollups = this.rollups && cityWide.parts.length === 0;
+  private async read<T>(
+    viewer: Principal,
+    w: StatsWindow,
+    fromRollups: (tx: Queryable, scope: RollupScope) => Promise<T | undefined>,
+    fromReports: (tx: Queryable) => Promise<T>,
+  ): Promise<T> {
     return this.db.transaction(async (tx) => {
       // One round trip for both: on a busy machine each costs more than the statement.
       await tx.exec(`set transaction isolation level repeatable read; set local work_mem = '64MB'`);
-      if (useRollups && (await fewLaterSubmissions(tx, w.to))) {
-        const result = await fromRollups(tx);
+      const scope = this.rollups ? await rollupScope(tx, viewer) : undefined;
+      if (scope && (await fewLaterSubmissions(tx, w.to))) {
+        const result = await fromRollups(tx, scope);
         if (result !== undefined) return result;
       }
       return fromReports(tx);
@@ -110,9 +114,9 @@ export class ReportStats {
     const row = await this.read(
       viewer,
       w,
-      async (tx) => {
-        const rows = await rollupFigures(tx, 'city', w);
-        return rows && (rows.get('') ?? EMPTY_FIGURES);
+      async (tx, scope) => {
+        const rows = await rollupFigures(tx, scope.kind === 'city' ? 'city' : scope.kind, w, scope.kind === 'city' ? undefined : scope.code);
+        return rows && (rows.get(scope.kind === 'city' ? '' : scope.code) ?? EMPTY_FIGURES);
       },
       async (tx) => (await tx.query<FiguresRow>(`select ${FIGURES_SQL} from reports ${where}`, where.params))[0]!,
     );
@@ -125,8 +129,9 @@ export class ReportStats {
     const rows = await this.read(
       viewer,
       w,
-      async (tx) => {
-        const rows = await rollupFigures(tx, 'agency', w);
+      async (tx, scope) => {
+        if (scope.kind === 'kecamatan') return undefined; // a kecamatan's reports by OPD: no such rollup
+        const rows = await rollupFigures(tx, 'agency', w, scope.kind === 'agency' ? scope.code : undefined);
         return rows && [...rows].map(([code, r]) => ({ code, ...r }));
       },
       (tx) => tx.query<FiguresRow & { code: string }>(`select agency_code as code, ${FIGURES_SQL} from reports ${where} group by agency_code`, where.params),
@@ -141,8 +146,9 @@ export class ReportStats {
     const rows = await this.read(
       viewer,
       w,
-      async (tx) => {
-        const rows = await rollupFigures(tx, 'kecamatan', w);
+      async (tx, scope) => {
+        if (scope.kind === 'agency') return undefined; // an OPD's reports by kecamatan: no such rollup
+        const rows = await rollupFigures(tx, 'kecamatan', w, scope.kind === 'kecamatan' ? scope.code : undefined);
         return rows && [...rows].map(([code, r]) => ({ code: code === '' ? null : code, ...r }));
       },
       (tx) => tx.query<FiguresRow & { code: string | null }>(`select kecamatan_code as code, ${FIGURES_SQL} from reports ${where} group by kecamatan_code`, where.params),
@@ -225,8 +231,42 @@ export class ReportStats {
         ...(r.count === 1 ? { report: { id: r.one_id, trackingNo: r.one_tracking_no, status: r.one_status, category: r.one_category } } : {}),
       }));
     };
-    return this.read(viewer, w, (tx) => rollupMap(tx, w, bbox, zoom, set.parts.join(' and '), OPEN_STATUSES), fromReports);
+    return this.read(viewer, w, async (tx, scope) => (scope.kind === 'city' ? rollupMap(tx, w, bbox, zoom, set.parts.join(' and '), OPEN_STATUSES) : undefined), fromReports);
   }
+}
+
+/** The rollup group that holds exactly the reports a viewer sees: the whole city, or one OPD's or kecamatan's. */
+type RollupScope = { kind: 'city' } | { kind: 'agency' | 'kecamatan'; code: string };
+
+/**
+ * Where a viewer's reports are one rollup group. A city-wide viewer sees the city. An officer of an OPD
+ * (or kecamatan) sees its reports and those their unit holds (queries.ts#scopeFilter): that is the OPD's
+ * (kecamatan's) group when their unit holds none of another — checked through the index of reports
+ * handled outside their own OPD or area (migration 0009). A kelurahan or a citizen: none.
+ */
+async function rollupScope(tx: Queryable, viewer: Principal): Promise<RollupScope | undefined> {
+  const where = new Where();
+  scopeFilter(where, viewer);
+  if (where.parts.length === 0) return { kind: 'city' };
+  const scope = viewer.role === 'citizen' ? null : viewer.scope;
+  if (scope?.kind === 'opd') {
+    const elsewhere = await tx.maybeOne(
+      `select 1 from reports where report_handled_elsewhere(handler_kind, handler_code, agency_code, kecamatan_code)
+         and handler_kind = 'opd' and handler_code = $1 and agency_code <> $1 limit 1`,
+      [scope.code],
+    );
+    return elsewhere ? undefined : { kind: 'agency', code: scope.code };
+  }
+  if (scope?.kind === 'kecamatan') {
+    const elsewhere = await tx.maybeOne(
+      `select 1 from reports where report_handled_elsewhere(handler_kind, handler_code, agency_code, kecamatan_code)
+         and ((handler_kind = 'kecamatan' and handler_code = $1) or (handler_kind = 'kelurahan' and handler_code like $1 || '.%'))
+         and kecamatan_code is distinct from $1 limit 1`,
+      [scope.code],
+    );
+    return elsewhere ? undefined : { kind: 'kecamatan', code: scope.code };
+  }
+  return undefined;
 }
 
 /** The figures of an empty window, as the aggregate gives them. */
