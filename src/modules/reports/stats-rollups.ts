@@ -12,8 +12,8 @@ import type { Queryable } from '../../platform/db.js';
  *             + open − reports submitted after `to` (read from reports: few when `to` is now)
  * and the same shape for new, resolved, overdue and the resolution-time histogram. The median is
  * found in that histogram (doublings, then 1/32 of a doubling) and read exactly from the reports of
- * the one bucket that holds it. A caller uses this only for viewers who see the whole city and when
- * few reports were submitted after the window's end (stats.ts).
+ * the one bucket that holds it. A caller uses this only when what the viewer sees is one group (the
+ * city, or an officer's OPD or kecamatan) and few reports were submitted after the window's end (stats.ts).
  *
  * Over 400 lines because the SQL of each figure and its correction from the reports belong side by side:
  * split apart, a change to one would be made without the other.
